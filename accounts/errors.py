@@ -1,0 +1,71 @@
+"""One exception type per AWS error code.
+
+Services raise these; views map them to form errors and HTTP statuses, and the Query API
+(later) to AWS's XML error bodies. ``code`` is AWS's error code, ``status`` its HTTP status.
+"""
+
+
+class IAMError(Exception):
+    code = "ServiceFailure"
+    status = 500
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ValidationError(IAMError):
+    code = "ValidationError"
+    status = 400
+
+
+class InvalidInput(IAMError):
+    code = "InvalidInput"
+    status = 400
+
+
+class EntityAlreadyExists(IAMError):
+    code = "EntityAlreadyExists"
+    status = 409
+
+
+class NoSuchEntity(IAMError):
+    code = "NoSuchEntity"
+    status = 404
+
+
+class LimitExceeded(IAMError):
+    code = "LimitExceeded"
+    status = 409
+
+
+class DeleteConflict(IAMError):
+    code = "DeleteConflict"
+    status = 409
+
+
+class PasswordPolicyViolation(IAMError):
+    code = "PasswordPolicyViolation"
+    status = 400
+
+
+class EntityTemporarilyUnmodifiable(IAMError):
+    code = "EntityTemporarilyUnmodifiable"
+    status = 409
+
+
+class MalformedPolicyDocument(IAMError):
+    code = "MalformedPolicyDocument"
+    status = 400
+
+
+class AccessDenied(IAMError):
+    code = "AccessDenied"
+    status = 403
+
+    def __init__(self, message: str, *, decision=None):
+        super().__init__(message)
+        self.decision = decision

@@ -1,0 +1,79 @@
+"""``python manage.py seed_demo``: a demo account to sign in to (idempotent).
+
+Creates, once, an account with an alias, its root user, the groups Admins, Developers and
+ReadOnly, and a few IAM users (one of them must reset its password), then prints how to
+sign in as each. Run it again and it changes nothing and prints the same.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import Account, Identity
+from accounts.services import account as account_services
+from accounts.services import groups as group_services
+from accounts.services import users as user_services
+
+ALIAS = "iamconsole-demo"
+ROOT_EMAIL = "root@demo.iamconsole.test"
+ROOT_PASSWORD = "Demo-Root-2026!"
+GROUPS = ("Admins", "Developers", "ReadOnly")
+# name, password, group, must reset at next sign-in
+USERS = (
+    ("alice", "Alice-Admin-2026!", "Admins", False),
+    ("bob", "Bob-Developer-2026!", "Developers", False),
+    ("carol", "Carol-ReadOnly-2026!", "ReadOnly", False),
+    ("dave", "Dave-Temporary-2026!", "Developers", True),
+)
+
+
+class Command(BaseCommand):
+    help = "Create the demo account, groups and users (idempotent) and print how to sign in."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+
+    @transaction.atomic
+    def handle(self, *args, base_url, **options):
+        account = Account.objects.filter(alias=ALIAS).first()
+        if account is None:
+            root = account_services.create_account(
+                email=ROOT_EMAIL, password=ROOT_PASSWORD, account_name="iamconsole demo"
+            )
+            account_services.create_account_alias(root, alias=ALIAS)
+            created = True
+        else:
+            root = Identity.objects.get(account=account, kind=Identity.ROOT)
+            created = False
+        existing_groups = set(group_services.list_groups(root).values_list("name", flat=True))
+        for name in GROUPS:
+            if name not in existing_groups:
+                group_services.create_group(root, name=name)
+        existing_users = set(user_services.list_users(root).values_list("name", flat=True))
+        for name, password, group, must_reset in USERS:
+            if name in existing_users:
+                continue
+            user_services.console_create_user(
+                root,
+                name=name,
+                console_access=True,
+                custom_password=password,
+                password_reset_required=must_reset,
+                group_names=(group,),
+            )
+        self._print(root.account, base_url.rstrip("/"), created)
+
+    def _print(self, account, base_url, created):
+        out = self.stdout
+        out.write(
+            ("Created" if created else "Found")
+            + f" the demo account {account.dashed_id} (alias {account.alias})."
+        )
+        out.write("")
+        out.write(f"Sign in at {base_url}/signin/")
+        out.write(f"  Root user:   email {ROOT_EMAIL}   password {ROOT_PASSWORD}")
+        out.write(
+            f"  IAM users:   {base_url}{account.signin_path()}  (account {account.account_id} or {account.alias})"
+        )
+        for name, password, group, must_reset in USERS:
+            note = "  (must choose a new password at sign-in)" if must_reset else ""
+            out.write(f"    {name:<6} password {password:<22} group {group}{note}")

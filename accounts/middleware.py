@@ -1,0 +1,59 @@
+"""Request middleware: the call context for services, and the forced password change gate."""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+
+from . import context
+from .services.signin import HARD_EXPIRED
+
+
+class RequestContextMiddleware:
+    """Expose the caller's source IP (and later MFA state) to services and the audit trail."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        ctx = context.CallContext(
+            source_ip=request.META.get("REMOTE_ADDR") or None,
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:256],
+            secure_transport=request.is_secure(),
+        )
+        token = context.activate(ctx)
+        try:
+            return self.get_response(request)
+        finally:
+            context.deactivate(token)
+
+
+def allowed_during_password_change(view):
+    """Mark a view as reachable by a user who must change its password first."""
+    view.allowed_during_password_change = True
+    return view
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user whose password must be reset (or has expired) reaches nothing but the change page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_root:
+            return None
+        rules = user.account.password_rules()
+        expired = user.password_expired(rules)
+        if not (user.password_reset_required or expired):
+            return None
+        if expired and rules.hard_expiry:
+            logout(request)
+            messages.error(request, HARD_EXPIRED)
+            return redirect("signin")
+        if getattr(view_func, "allowed_during_password_change", False):
+            return None
+        return redirect("password_change_required")

@@ -1,0 +1,106 @@
+"""What every service function shares: the action wrapper, audit records and lookups.
+
+``@iam_action("iam:CreateUser")`` runs the service inside one transaction, records a
+``Success`` audit event in that transaction, and on an AWS error records the failure
+(after the rollback, so it survives) and re-raises.
+"""
+
+import functools
+import logging
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from .. import context
+from ..errors import IAMError
+from ..models import AuditEvent
+
+log = logging.getLogger("iamconsole.audit")
+
+
+@dataclass
+class ActionRecord:
+    action: str
+    actor: object | None
+    target: str = ""
+    detail: dict = field(default_factory=dict)
+
+
+_record: ContextVar[ActionRecord | None] = ContextVar("iam_action_record", default=None)
+
+
+def current_record() -> ActionRecord | None:
+    return _record.get()
+
+
+def set_target(arn: str) -> None:
+    """Name the resource the running action is about (the gate calls this)."""
+    record = _record.get()
+    if record is not None and not record.target:
+        record.target = arn
+
+
+def add_detail(**values) -> None:
+    """Attach non-secret facts (names, flags) to the running action's audit event."""
+    record = _record.get()
+    if record is not None:
+        record.detail.update(values)
+
+
+def record_event(*, actor=None, account_id="", action, target="", result, error_message="", detail=None):
+    """Append one audit event; ``actor`` is an Identity or None (unknown caller)."""
+    if actor is not None:
+        account_id = account_id or actor.account.account_id
+        actor_arn = actor.arn
+    else:
+        actor_arn = ""
+    ctx = context.current()
+    return AuditEvent.objects.create(
+        account_id=account_id,
+        actor_arn=actor_arn,
+        action=action,
+        target=target,
+        result=result,
+        error_message=error_message,
+        source_ip=ctx.source_ip,
+        detail=detail or {},
+    )
+
+
+def iam_action(action: str):
+    """Decorate a service function ``fn(actor, *, …)`` as the IAM action ``action``."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(actor, *args, **kwargs):
+            record = ActionRecord(action=action, actor=actor)
+            token = _record.set(record)
+            try:
+                with transaction.atomic():
+                    result = fn(actor, *args, **kwargs)
+                    record_event(
+                        actor=actor,
+                        action=action,
+                        target=record.target,
+                        result=AuditEvent.SUCCESS,
+                        detail=record.detail,
+                    )
+                return result
+            except IAMError as exc:
+                record_event(
+                    actor=actor,
+                    action=action,
+                    target=record.target,
+                    result=exc.code,
+                    error_message=exc.message,
+                    detail=record.detail,
+                )
+                raise
+            finally:
+                _record.reset(token)
+
+        wrapper.iam_action = action
+        return wrapper
+
+    return decorate

@@ -1,0 +1,39 @@
+"""Account-scoped reads: every lookup by name stays inside the caller's account.
+
+An object of another account is simply not found (NoSuchEntity → 404), so IDOR holes
+close by construction.
+"""
+
+from ..errors import NoSuchEntity
+from ..identifiers import iam_arn
+from ..models import Group, Identity
+
+
+def user_arn(actor, name: str, path: str = "/") -> str:
+    return iam_arn(actor.account.account_id, "user", path, name)
+
+
+def group_arn(actor, name: str, path: str = "/") -> str:
+    return iam_arn(actor.account.account_id, "group", path, name)
+
+
+def find_user(actor, name: str, *, for_update: bool = False) -> Identity:
+    """The IAM user ``name`` (case-insensitive) of the actor's account, or NoSuchEntity."""
+    qs = Identity.objects.iam_users().select_related("account")
+    if for_update:
+        qs = qs.select_for_update()
+    try:
+        return qs.get(account_id=actor.account_id, name__iexact=name)
+    except Identity.DoesNotExist:
+        raise NoSuchEntity(f"The user with name {name} cannot be found.") from None
+
+
+def find_group(actor, name: str, *, for_update: bool = False) -> Group:
+    """The group ``name`` (case-insensitive) of the actor's account, or NoSuchEntity."""
+    qs = Group.objects.select_related("account")
+    if for_update:
+        qs = qs.select_for_update()
+    try:
+        return qs.get(account_id=actor.account_id, name__iexact=name)
+    except Group.DoesNotExist:
+        raise NoSuchEntity(f"The group with name {name} cannot be found.") from None

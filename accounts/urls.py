@@ -1,0 +1,40 @@
+from django.urls import path
+
+from .views import console, groups, pending, users
+
+app_name = "iam"
+
+urlpatterns = [
+    path("", console.dashboard, name="dashboard"),
+    path("users/", users.user_list, name="user_list"),
+    path("users/create/", users.user_create, name="user_create"),
+    path("users/<str:user_name>/", users.user_detail, name="user_detail"),
+    path("users/<str:user_name>/delete/", users.user_delete, name="user_delete"),
+    path("users/<str:user_name>/console-access/", users.user_console_access, name="user_console_access"),
+    path("users/<str:user_name>/add-to-groups/", users.user_add_to_groups, name="user_add_to_groups"),
+    path(
+        "users/<str:user_name>/groups/<str:group_name>/remove/",
+        users.user_remove_from_group,
+        name="user_remove_from_group",
+    ),
+    path("credentials/<str:token>.csv", users.credentials_download, name="credentials_download"),
+    path("groups/", groups.group_list, name="group_list"),
+    path("groups/create/", groups.group_create, name="group_create"),
+    path("groups/<str:group_name>/", groups.group_detail, name="group_detail"),
+    path("groups/<str:group_name>/add-users/", groups.group_add_users, name="group_add_users"),
+    path("groups/<str:group_name>/remove-users/", groups.group_remove_users, name="group_remove_users"),
+    path("groups/<str:group_name>/delete/", groups.group_delete, name="group_delete"),
+    path("account-settings/", console.account_settings, name="account_settings"),
+    path("account-settings/password-policy/", console.password_policy_edit, name="password_policy_edit"),
+    path("account-alias/", console.account_alias_edit, name="account_alias_edit"),
+    path("account-alias/delete/", console.account_alias_delete, name="account_alias_delete"),
+    path("security-credentials/", console.security_credentials, name="security_credentials"),
+    path(
+        "security-credentials/password/",
+        console.security_credentials_password,
+        name="security_credentials_password",
+    ),
+    path("roles/", pending.pending_feature, {"feature": "roles"}, name="role_list"),
+    path("policies/", pending.pending_feature, {"feature": "policies"}, name="policy_list"),
+    path("policy-simulator/", pending.pending_feature, {"feature": "simulator"}, name="policy_simulator"),
+]

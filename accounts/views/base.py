@@ -1,0 +1,33 @@
+"""What console views share: rendering service errors into forms, and no-store responses."""
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+
+from ..errors import AccessDenied, IAMError
+
+
+def form_failed(request, template, context, form, exc: IAMError, field=None):
+    """Re-render ``form`` with AWS's message for ``exc`` and AWS's 4xx status."""
+    if isinstance(exc, AccessDenied):
+        raise exc
+    form.add_error(field, exc.message)
+    return render(request, template, context, status=exc.status if exc.status < 500 else 400)
+
+
+def invalid(request, template, context):
+    """A form that did not validate: show it again with a 400."""
+    return render(request, template, context, status=400)
+
+
+def no_store(response):
+    """Mark a response that holds a secret so that no cache keeps it."""
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+    response["Pragma"] = "no-cache"
+    return response
+
+
+def signin_url(request, account) -> str:
+    base = settings.CONSOLE_BASE_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/")
+    return base + account.signin_path()

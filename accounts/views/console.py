@@ -1,0 +1,143 @@
+"""The IAM dashboard, account settings (password policy, alias) and "My security credentials"."""
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
+
+from .. import authz
+from ..errors import IAMError
+from ..forms import AccountAliasForm, ChangePasswordForm, PasswordPolicyForm
+from ..models import Group, Identity
+from ..services import account as account_services
+from ..services import credentials
+from .base import form_failed, invalid, signin_url
+
+
+def dashboard(request):
+    """AWS's IAM dashboard: account ID, alias, sign-in URL, resource counts."""
+    actor = request.user
+    account = actor.account
+    counts = None
+    if authz.is_allowed(actor, "iam:GetAccountSummary", "*"):
+        counts = {
+            "groups": Group.objects.filter(account=account).count(),
+            "users": Identity.objects.iam_users().filter(account=account).count(),
+        }
+    return render(
+        request,
+        "iam/dashboard.html",
+        {"account": account, "signin_url": signin_url(request, account), "counts": counts},
+    )
+
+
+def account_alias_edit(request):
+    actor = request.user
+    form = AccountAliasForm(request.POST or None, initial={"alias": actor.account.alias or ""})
+    context = {"form": form, "account": actor.account}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, "iam/account_alias_edit.html", context)
+        try:
+            account_services.create_account_alias(actor, alias=form.cleaned_data["alias"])
+        except IAMError as exc:
+            return form_failed(request, "iam/account_alias_edit.html", context, form, exc, "alias")
+        messages.success(request, f"Account alias {form.cleaned_data['alias']} created.")
+        return redirect("iam:dashboard")
+    return render(request, "iam/account_alias_edit.html", context)
+
+
+def account_alias_delete(request):
+    actor = request.user
+    alias = actor.account.alias
+    if request.method == "POST" and alias:
+        account_services.delete_account_alias(actor, alias=alias)
+        messages.success(request, f"Account alias {alias} deleted.")
+        return redirect("iam:dashboard")
+    if not alias:
+        return redirect("iam:dashboard")
+    return render(request, "iam/account_alias_delete.html", {"alias": alias})
+
+
+def account_settings(request):
+    actor = request.user
+    rules = account_services.get_account_password_policy(actor)
+    return render(request, "iam/account_settings.html", {"rules": rules, "account": actor.account})
+
+
+def password_policy_edit(request):
+    actor = request.user
+    rules = account_services.get_account_password_policy(actor)
+    initial = {
+        "mode": "default" if rules.is_default else "custom",
+        "minimum_password_length": rules.minimum_password_length,
+        "require_uppercase_characters": rules.require_uppercase_characters,
+        "require_lowercase_characters": rules.require_lowercase_characters,
+        "require_numbers": rules.require_numbers,
+        "require_symbols": rules.require_symbols,
+        "expire_passwords": bool(rules.max_password_age),
+        "max_password_age": rules.max_password_age or 90,
+        "hard_expiry": rules.hard_expiry,
+        "allow_users_to_change_password": rules.allow_users_to_change_password,
+        "prevent_reuse": bool(rules.password_reuse_prevention),
+        "password_reuse_prevention": rules.password_reuse_prevention or 5,
+    }
+    form = PasswordPolicyForm(request.POST or None, initial=initial)
+    context = {"form": form}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, "iam/password_policy_edit.html", context)
+        try:
+            if form.cleaned_data["mode"] == PasswordPolicyForm.DEFAULT:
+                if not rules.is_default:
+                    account_services.delete_account_password_policy(actor)
+            else:
+                account_services.update_account_password_policy(actor, **form.policy_values())
+        except IAMError as exc:
+            return form_failed(request, "iam/password_policy_edit.html", context, form, exc)
+        messages.success(request, "Password policy updated.")
+        return redirect("iam:account_settings")
+    return render(request, "iam/password_policy_edit.html", context)
+
+
+def security_credentials(request):
+    """My security credentials: the caller's own console password (MFA and keys come later)."""
+    actor = request.user
+    can_change = actor.is_root or authz.is_allowed(actor, "iam:ChangePassword", actor.arn)
+    return render(
+        request,
+        "iam/security_credentials.html",
+        {
+            "identity": actor,
+            "can_change_password": can_change,
+            "signin_url": signin_url(request, actor.account),
+        },
+    )
+
+
+@sensitive_post_parameters("old_password", "new_password", "new_password_confirm")
+def security_credentials_password(request):
+    """Update console password (self-service), allowed by the password policy or a policy."""
+    actor = request.user
+    form = ChangePasswordForm(request.POST or None)
+    form.fields["old_password"].label = "Current password"
+    form.fields["new_password_confirm"].label = "Confirm new password"
+    rules = actor.account.password_rules()
+    context = {"form": form, "rules": rules}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, "iam/security_credentials_password.html", context)
+        data = form.cleaned_data
+        try:
+            updated = credentials.change_password(
+                actor, old_password=data["old_password"], new_password=data["new_password"]
+            )
+        except IAMError as exc:
+            field = "old_password" if exc.code == "InvalidInput" else "new_password"
+            return form_failed(request, "iam/security_credentials_password.html", context, form, exc, field)
+        update_session_auth_hash(request, updated)
+        messages.success(request, "Your console password has been updated.")
+        return redirect("iam:security_credentials")
+    if not actor.is_root:
+        authz.authorize(actor, "iam:ChangePassword", actor.arn)
+    return render(request, "iam/security_credentials_password.html", context)

@@ -1,0 +1,113 @@
+"""IAM user groups: list, create, view (members), add and remove users, delete."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from ..errors import IAMError
+from ..forms import ChooseUsersForm, ConfirmDeleteForm, CreateGroupForm
+from ..models import Identity
+from ..services import groups as group_services
+from .base import form_failed, invalid
+
+
+def _account_user_names(actor):
+    return list(
+        Identity.objects.iam_users()
+        .filter(account_id=actor.account_id)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
+def group_list(request):
+    groups = list(group_services.list_groups(request.user))
+    return render(request, "iam/group_list.html", {"groups": groups})
+
+
+def group_create(request):
+    actor = request.user
+    form = CreateGroupForm(request.POST or None, user_names=_account_user_names(actor))
+    context = {"form": form}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, "iam/group_create.html", context)
+        data = form.cleaned_data
+        try:
+            group = group_services.console_create_group(
+                actor, name=data["group_name"], user_names=data["users"]
+            )
+        except IAMError as exc:
+            field = "group_name" if exc.code in {"EntityAlreadyExists", "ValidationError"} else "users"
+            return form_failed(request, "iam/group_create.html", context, form, exc, field)
+        messages.success(request, f"{group.name} user group created.")
+        return redirect("iam:group_detail", group_name=group.name)
+    return render(request, "iam/group_create.html", context)
+
+
+def group_detail(request, group_name):
+    actor = request.user
+    group = group_services.get_group(actor, group_name=group_name)
+    members = group_services.list_group_members(actor, group)
+    return render(
+        request,
+        "iam/group_detail.html",
+        {"group": group, "members": members, "tab": request.GET.get("tab", "users")},
+    )
+
+
+def group_add_users(request, group_name):
+    actor = request.user
+    group = group_services.get_group(actor, group_name=group_name)
+    current = {u.name for u in group_services.list_group_members(actor, group)}
+    form = ChooseUsersForm(
+        request.POST or None, user_names=[n for n in _account_user_names(actor) if n not in current]
+    )
+    context = {"form": form, "group": group}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, "iam/group_add_users.html", context)
+        try:
+            group_services.console_add_users_to_group(
+                actor, group_name=group.name, user_names=form.cleaned_data["users"]
+            )
+        except IAMError as exc:
+            return form_failed(request, "iam/group_add_users.html", context, form, exc, "users")
+        messages.success(request, f"Users added to {group.name}.")
+        return redirect("iam:group_detail", group_name=group.name)
+    return render(request, "iam/group_add_users.html", context)
+
+
+@require_POST
+def group_remove_users(request, group_name):
+    actor = request.user
+    group = group_services.get_group(actor, group_name=group_name)
+    names = request.POST.getlist("users")
+    try:
+        group_services.console_remove_users_from_group(actor, group_name=group.name, user_names=names)
+    except IAMError as exc:
+        if exc.status >= 500:
+            raise
+        messages.error(request, exc.message)
+        return redirect("iam:group_detail", group_name=group.name)
+    if names:
+        messages.success(request, f"{len(names)} user(s) removed from {group.name}.")
+    return redirect(reverse("iam:group_detail", args=[group.name]))
+
+
+def group_delete(request, group_name):
+    actor = request.user
+    group = group_services.get_group(actor, group_name=group_name)
+    form = ConfirmDeleteForm(request.POST or None, expected=group.name, noun="user group name")
+    context = {"form": form, "group": group}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, "iam/group_delete.html", context)
+        try:
+            group_services.console_delete_group(actor, group_name=group.name)
+        except IAMError as exc:
+            return form_failed(request, "iam/group_delete.html", context, form, exc)
+        messages.success(request, f"User group {group.name} deleted.")
+        return redirect("iam:group_list")
+    return render(request, "iam/group_delete.html", context)

@@ -1,0 +1,14 @@
+"""Navigation entries whose features land in later issues: an honest page, not a fake one."""
+
+from django.shortcuts import render
+
+PENDING = {
+    "roles": ("Roles", "IAM roles, trust policies and AssumeRole"),
+    "policies": ("Policies", "customer managed and AWS managed policies"),
+    "simulator": ("Policy simulator", "the policy simulator"),
+}
+
+
+def pending_feature(request, feature):
+    title, what = PENDING[feature]
+    return render(request, "console/pending.html", {"title": title, "what": what, "feature": feature})
