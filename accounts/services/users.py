@@ -153,6 +153,7 @@ def console_create_user(
             )
         for group_name in group_names:
             group_services.add_user_to_group(actor, group_name=group_name, user_name=user.name)
+    user.refresh_from_db()
     return user, password
 
 
