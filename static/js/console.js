@@ -1,0 +1,257 @@
+/*
+ * iamconsole — console.js
+ * Small progressive enhancements wired by data-attributes (no inline JS, CSP friendly).
+ * The contract is documented in templates/console/styleguide.html.
+ *
+ *   [data-flash-dismiss]                 removes its .cs-flash
+ *   [data-nav-toggle]                    opens/closes the side navigation on small screens
+ *   input[data-row-select]               row selection inputs (checkbox or radio) in a table
+ *   input[data-select-all]               "select all" checkbox in the table header
+ *   [data-selection-for="ID"]            button enabled only while rows are selected inside #ID
+ *       data-selection-min="1"           (default 1)   data-selection-max="1" (optional)
+ *   input[data-table-filter="TABLE-ID"]  filters the rows of table#TABLE-ID client-side
+ *       tr[data-filter-empty]            row shown when nothing matches
+ *       [data-filter-count-for="TABLE-ID"]  shows "N matches"
+ *       [data-filter-clear="TABLE-ID"]   button that clears the filter
+ *   [data-secret] [data-secret-toggle]   Show/Hide of [data-secret-mask] / [data-secret-value]
+ *   [data-copy-text="..."] or [data-copy-target="#id"]   copies to the clipboard
+ *   input[data-confirm-text="kim"][data-confirm-target="btn-id other-id"]
+ *                                        enables the target buttons when the text matches
+ *   [data-code-editor]                   line numbers, error line (textarea[data-error-line]),
+ *                                        cursor position in [data-code-cursor]
+ */
+(function () {
+  "use strict";
+
+  var $$ = function (sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); };
+
+  /* ---------- Flashbar ---------- */
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest("[data-flash-dismiss]");
+    if (!btn) return;
+    var flash = btn.closest(".cs-flash");
+    var bar = flash && flash.parentElement;
+    if (flash) flash.remove();
+    if (bar && bar.classList.contains("cs-flashbar") && !bar.querySelector(".cs-flash")) bar.remove();
+  });
+
+  /* ---------- Side navigation (small screens) ---------- */
+  function setNav(open) {
+    document.body.classList.toggle("cs-nav-open", open);
+    $$(".cs-topbar__nav-toggle").forEach(function (b) { b.setAttribute("aria-expanded", open ? "true" : "false"); });
+  }
+  document.addEventListener("click", function (e) {
+    if (e.target.closest("[data-nav-toggle]")) setNav(!document.body.classList.contains("cs-nav-open"));
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && document.body.classList.contains("cs-nav-open")) setNav(false);
+  });
+  $$(".cs-sidenav__link.active").forEach(function (a) { a.setAttribute("aria-current", "page"); });
+
+  /* ---------- Table selection ---------- */
+  function updateSelection() {
+    $$("input[data-row-select]").forEach(function (input) {
+      var row = input.closest("tr");
+      if (row) row.classList.toggle("is-selected", input.checked);
+    });
+    $$("input[data-select-all]").forEach(function (all) {
+      var table = all.closest("table");
+      var boxes = $$("input[data-row-select]", table).filter(function (b) { return !b.closest("tr").hidden; });
+      var checked = boxes.filter(function (b) { return b.checked; }).length;
+      all.checked = boxes.length > 0 && checked === boxes.length;
+      all.indeterminate = checked > 0 && checked < boxes.length;
+    });
+    $$("[data-selection-for]").forEach(function (btn) {
+      var scope = document.getElementById(btn.getAttribute("data-selection-for"));
+      var n = scope ? scope.querySelectorAll("input[data-row-select]:checked").length : 0;
+      var min = parseInt(btn.getAttribute("data-selection-min") || "1", 10);
+      var max = btn.hasAttribute("data-selection-max") ? parseInt(btn.getAttribute("data-selection-max"), 10) : Infinity;
+      setDisabled(btn, !(n >= min && n <= max));
+    });
+  }
+  function setDisabled(el, disabled) {
+    if (el.tagName === "A") {
+      el.classList.toggle("disabled", disabled);
+      if (disabled) el.setAttribute("aria-disabled", "true"); else el.removeAttribute("aria-disabled");
+    } else {
+      el.disabled = disabled;
+    }
+  }
+  document.addEventListener("change", function (e) {
+    var t = e.target;
+    if (t.matches("input[data-select-all]")) {
+      $$("input[data-row-select]", t.closest("table")).forEach(function (b) {
+        if (!b.closest("tr").hidden) b.checked = t.checked;
+      });
+      updateSelection();
+    } else if (t.matches("input[data-row-select]")) {
+      updateSelection();
+    }
+  });
+  // Clicking anywhere on a selectable row toggles its selection (not on links, buttons or inputs).
+  document.addEventListener("click", function (e) {
+    var row = e.target.closest("tr");
+    if (!row || e.target.closest("a, button, input, label, select, textarea")) return;
+    var input = row.querySelector("input[data-row-select]");
+    if (!input || input.disabled) return;
+    input.checked = input.type === "radio" ? true : !input.checked;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
+  /* ---------- Table filter ---------- */
+  function applyFilter(input) {
+    var id = input.getAttribute("data-table-filter");
+    var table = document.getElementById(id);
+    if (!table) return;
+    var q = input.value.trim().toLowerCase();
+    var shown = 0, total = 0;
+    $$("tbody tr", table).forEach(function (row) {
+      if (row.hasAttribute("data-filter-empty") || row.classList.contains("cs-table__empty")) return;
+      total++;
+      var text = (row.getAttribute("data-filter-text") || row.textContent).toLowerCase();
+      var match = !q || text.indexOf(q) !== -1;
+      row.hidden = !match;
+      if (match) shown++;
+    });
+    $$("tr[data-filter-empty]", table).forEach(function (row) { row.hidden = !(q && total > 0 && shown === 0); });
+    $$('[data-filter-count-for="' + id + '"]').forEach(function (el) {
+      el.textContent = q ? shown + (shown === 1 ? " match" : " matches") : "";
+    });
+    updateSelection();
+  }
+  document.addEventListener("input", function (e) {
+    if (e.target.matches("input[data-table-filter]")) applyFilter(e.target);
+  });
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest("[data-filter-clear]");
+    if (!btn) return;
+    $$('input[data-table-filter="' + btn.getAttribute("data-filter-clear") + '"]').forEach(function (input) {
+      input.value = "";
+      applyFilter(input);
+      input.focus();
+    });
+  });
+
+  /* ---------- Secret reveal ---------- */
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest("[data-secret-toggle]");
+    if (!btn) return;
+    var root = btn.closest("[data-secret]");
+    if (!root) return;
+    var mask = root.querySelector("[data-secret-mask]");
+    var value = root.querySelector("[data-secret-value]");
+    var show = value && value.hidden;
+    if (value) value.hidden = !show;
+    if (mask) mask.hidden = !!show;
+    btn.textContent = show ? (btn.getAttribute("data-label-hide") || "Hide") : (btn.getAttribute("data-label-show") || "Show");
+    btn.setAttribute("aria-pressed", show ? "true" : "false");
+  });
+
+  /* ---------- Copy to clipboard ---------- */
+  var live;
+  function announce(text) {
+    if (!live) {
+      live = document.createElement("div");
+      live.className = "visually-hidden";
+      live.setAttribute("aria-live", "polite");
+      document.body.appendChild(live);
+    }
+    live.textContent = text;
+  }
+  function fallbackCopy(text) {
+    var ta = document.createElement("textarea");
+    ta.value = text;
+    ta.setAttribute("readonly", "");
+    ta.className = "visually-hidden";
+    document.body.appendChild(ta);
+    ta.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
+    ta.remove();
+    return ok ? Promise.resolve() : Promise.reject(new Error("copy failed"));
+  }
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest("[data-copy-text], [data-copy-target]");
+    if (!btn) return;
+    var text = btn.getAttribute("data-copy-text");
+    if (text === null) {
+      var src = document.querySelector(btn.getAttribute("data-copy-target"));
+      text = src ? ("value" in src && src.tagName !== "BUTTON" ? src.value : src.textContent).trim() : "";
+    }
+    var p = navigator.clipboard && window.isSecureContext ? navigator.clipboard.writeText(text) : fallbackCopy(text);
+    p.catch(function () { return fallbackCopy(text); }).then(function () {
+      done(btn, btn.getAttribute("data-copy-success") || "Copied");
+    }, function () {
+      done(btn, btn.getAttribute("data-copy-error") || "Failed to copy");
+    });
+  });
+  function done(btn, message) {
+    btn.setAttribute("data-copy-message", message);
+    btn.setAttribute("data-copy-state", "shown");
+    announce(message);
+    clearTimeout(btn._csCopyTimer);
+    btn._csCopyTimer = setTimeout(function () { btn.removeAttribute("data-copy-state"); }, 2000);
+  }
+
+  /* ---------- Confirm by typing ---------- */
+  function updateConfirm(input) {
+    var ok = input.value.trim() === input.getAttribute("data-confirm-text");
+    (input.getAttribute("data-confirm-target") || "").split(/\s+/).forEach(function (id) {
+      var el = id && document.getElementById(id);
+      if (el) setDisabled(el, !ok);
+    });
+  }
+  document.addEventListener("input", function (e) {
+    if (e.target.matches("input[data-confirm-text]")) updateConfirm(e.target);
+  });
+  document.addEventListener("hidden.bs.modal", function (e) {
+    $$("input[data-confirm-text]", e.target).forEach(function (input) { input.value = ""; updateConfirm(input); });
+  });
+
+  /* ---------- Code editor ---------- */
+  function initCodeEditor(root) {
+    var ta = root.querySelector("textarea");
+    var gutter = root.querySelector(".cs-code-editor__gutter");
+    var cursor = root.querySelector("[data-code-cursor]");
+    if (!ta) return;
+    var errorLine = parseInt(ta.getAttribute("data-error-line") || "0", 10);
+    if (errorLine > 0) ta.style.setProperty("--cs-error-line", String(errorLine));
+    var lastCount = -1;
+    function renderGutter() {
+      if (!gutter) return;
+      var count = ta.value.split("\n").length;
+      if (count === lastCount) return;
+      lastCount = count;
+      var frag = document.createDocumentFragment();
+      for (var i = 1; i <= count; i++) {
+        var span = document.createElement("span");
+        span.textContent = String(i);
+        if (i === errorLine) span.className = "is-error";
+        frag.appendChild(span);
+      }
+      gutter.replaceChildren(frag);
+      gutter.scrollTop = ta.scrollTop;
+    }
+    function renderCursor() {
+      if (!cursor) return;
+      var before = ta.value.slice(0, ta.selectionStart).split("\n");
+      cursor.textContent = "Ln " + before.length + ", Col " + (before[before.length - 1].length + 1);
+    }
+    ta.addEventListener("input", function () { renderGutter(); renderCursor(); });
+    ta.addEventListener("scroll", function () { if (gutter) gutter.scrollTop = ta.scrollTop; });
+    ["keyup", "click", "focus"].forEach(function (ev) { ta.addEventListener(ev, renderCursor); });
+    renderGutter();
+    renderCursor();
+  }
+
+  /* ---------- Init ---------- */
+  function init() {
+    $$("[data-code-editor]").forEach(initCodeEditor);
+    $$("input[data-table-filter]").forEach(function (input) { if (input.value) applyFilter(input); });
+    $$("input[data-confirm-text]").forEach(updateConfirm);
+    updateSelection();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
+  // Browsers restore form state on back/forward navigation.
+  window.addEventListener("pageshow", function () { updateSelection(); });
+})();
