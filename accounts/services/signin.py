@@ -37,7 +37,10 @@ def refuse_reason(identity: Identity) -> str | None:
 
 def complete_sign_in(request, identity: Identity) -> None:
     """Start the console session: a fresh session key, the identity signed in, audited."""
-    login(request, identity)
+    backend = getattr(identity, "backend", None) or (
+        "accounts.backends.RootUserBackend" if identity.is_root else "accounts.backends.IAMUserBackend"
+    )
+    login(request, identity, backend=backend)
     # login() keeps the key when the session already held this user; always rotate.
     request.session.cycle_key()
     record_event(
