@@ -26,8 +26,12 @@ def test_signup_creates_account_and_signs_in(db):
     client = Client()
     response = client.post(
         reverse("signup"),
-        {"email": "new@example.com", "account_name": "New Co", "password": "Str0ng-pass",
-         "password_confirm": "Str0ng-pass"},
+        {
+            "email": "new@example.com",
+            "account_name": "New Co",
+            "password": "Str0ng-pass",
+            "password_confirm": "Str0ng-pass",
+        },
     )
     assert response.status_code == 302 and response["Location"] == reverse("iam:dashboard")
     root = Identity.objects.get(email="new@example.com")
@@ -40,9 +44,23 @@ def test_signup_creates_account_and_signs_in(db):
 @pytest.mark.parametrize(
     "data,field",
     [
-        ({"email": "bad", "account_name": "A", "password": "Str0ng-pass", "password_confirm": "Str0ng-pass"}, "email"),
-        ({"email": "a@b.co", "account_name": "A", "password": "weakweak", "password_confirm": "weakweak"}, "password"),
-        ({"email": "a@b.co", "account_name": "A", "password": "Str0ng-pass", "password_confirm": "x"}, "password_confirm"),
+        (
+            {
+                "email": "bad",
+                "account_name": "A",
+                "password": "Str0ng-pass",
+                "password_confirm": "Str0ng-pass",
+            },
+            "email",
+        ),
+        (
+            {"email": "a@b.co", "account_name": "A", "password": "weakweak", "password_confirm": "weakweak"},
+            "password",
+        ),
+        (
+            {"email": "a@b.co", "account_name": "A", "password": "Str0ng-pass", "password_confirm": "x"},
+            "password_confirm",
+        ),
     ],
 )
 def test_signup_bad_input_is_a_4xx_with_message(db, data, field):
@@ -55,7 +73,12 @@ def test_signup_bad_input_is_a_4xx_with_message(db, data, field):
 def test_signup_duplicate_email(root):
     response = Client().post(
         reverse("signup"),
-        {"email": root.email.upper(), "account_name": "X", "password": "Str0ng-pass", "password_confirm": "Str0ng-pass"},
+        {
+            "email": root.email.upper(),
+            "account_name": "X",
+            "password": "Str0ng-pass",
+            "password_confirm": "Str0ng-pass",
+        },
     )
     assert response.status_code == 409
     assert "already uses this email" in response.content.decode()
@@ -69,7 +92,9 @@ def test_root_signs_in_by_email_then_password(root):
     response = client.post(reverse("signin_root"), {"password": ROOT_PASSWORD})
     assert response.status_code == 302
     assert client.get(reverse("iam:dashboard")).context["request"].user == root
-    assert AuditEvent.objects.filter(action="signin:ConsoleLogin", result="Success", actor_arn=root.arn).exists()
+    assert AuditEvent.objects.filter(
+        action="signin:ConsoleLogin", result="Success", actor_arn=root.arn
+    ).exists()
 
 
 def test_iam_user_signs_in_by_account_id_and_by_alias(root, user_factory):
@@ -128,9 +153,17 @@ def test_unknown_user_still_pays_for_a_password_hash(root, user_factory, monkeyp
     user_factory("kim")
     calls = []
     real_encode, real_verify = MD5PasswordHasher.encode, MD5PasswordHasher.verify
-    monkeypatch.setattr(MD5PasswordHasher, "encode", lambda self, *a: calls.append("hash") or real_encode(self, *a))
-    monkeypatch.setattr(MD5PasswordHasher, "verify", lambda self, *a: calls.append("hash") or real_verify(self, *a))
-    for account, name in [(root.account.account_id, "nobody"), ("000000000000", "kim"), (root.account.account_id, "kim")]:
+    monkeypatch.setattr(
+        MD5PasswordHasher, "encode", lambda self, *a: calls.append("hash") or real_encode(self, *a)
+    )
+    monkeypatch.setattr(
+        MD5PasswordHasher, "verify", lambda self, *a: calls.append("hash") or real_verify(self, *a)
+    )
+    for account, name in [
+        (root.account.account_id, "nobody"),
+        ("000000000000", "kim"),
+        (root.account.account_id, "kim"),
+    ]:
         calls.clear()
         signin_iam(Client(), account, name, "wrong-password")
         assert calls, (account, name)
@@ -156,7 +189,9 @@ def test_session_key_rotates_at_signin(root, user_factory):
     assert not Session.objects.filter(session_key=before).exists()
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)"]
+)
 def test_next_never_leaves_the_site(root, user_factory, target):
     user_factory("kim")
     response = signin_iam(Client(), root.account.account_id, "kim", USER_PASSWORD, next_url=target)
@@ -166,7 +201,9 @@ def test_next_never_leaves_the_site(root, user_factory, target):
 
 def test_next_on_site_is_followed(root, user_factory):
     user_factory("kim")
-    response = signin_iam(Client(), root.account.account_id, "kim", USER_PASSWORD, next_url="/iam/security-credentials/")
+    response = signin_iam(
+        Client(), root.account.account_id, "kim", USER_PASSWORD, next_url="/iam/security-credentials/"
+    )
     assert response["Location"] == "/iam/security-credentials/"
 
 
@@ -210,7 +247,11 @@ def test_forced_password_change_flow(root, user_factory):
     key = client.session.session_key
     ok = client.post(
         reverse("password_change_required"),
-        {"old_password": USER_PASSWORD, "new_password": "Fresh-Pass1!", "new_password_confirm": "Fresh-Pass1!"},
+        {
+            "old_password": USER_PASSWORD,
+            "new_password": "Fresh-Pass1!",
+            "new_password_confirm": "Fresh-Pass1!",
+        },
     )
     assert ok.status_code == 302
     assert client.session.session_key != key
