@@ -5,10 +5,11 @@
  *
  *   [data-flash-dismiss]                 removes its .cs-flash
  *   [data-nav-toggle]                    opens/closes the side navigation on small screens
- *   input[data-row-select]               row selection inputs (checkbox or radio) in a table
- *   input[data-select-all]               "select all" checkbox in the table header
+ *   row selection inputs                 input[data-row-select], or any checkbox/radio in a
+ *                                        tbody td.cs-table__select
+ *   "select all"                         input[data-select-all], or the checkbox in th.cs-table__select
  *   [data-selection-for="ID"]            button enabled only while rows are selected inside #ID
- *       data-selection-min="1"           (default 1)   data-selection-max="1" (optional)
+ *     (alias: data-requires-selection)   data-selection-min="1" (default 1), data-selection-max="1" (optional)
  *   input[data-table-filter="TABLE-ID"]  filters the rows of table#TABLE-ID client-side
  *       tr[data-filter-empty]            row shown when nothing matches
  *       [data-filter-count-for="TABLE-ID"]  shows "N matches"
@@ -16,7 +17,12 @@
  *   [data-secret] [data-secret-toggle]   Show/Hide of [data-secret-mask] / [data-secret-value]
  *   [data-copy-text="..."] or [data-copy-target="#id"]   copies to the clipboard
  *   input[data-confirm-text="kim"][data-confirm-target="btn-id other-id"]
- *                                        enables the target buttons when the text matches
+ *                                        enables the target buttons when the text matches; without
+ *                                        data-confirm-target on the input, the targets are the
+ *                                        [data-confirm-target] buttons of the input's form
+ *   [data-show-when="name=value"]        shown only while the form control `name` has `value`
+ *                                        (radio: checked value; checkbox: "on"/its value when checked;
+ *                                        select/input: value). Several values: name=a|b
  *   [data-code-editor]                   line numbers, error line (textarea[data-error-line]),
  *                                        cursor position in [data-code-cursor]
  */
@@ -49,21 +55,24 @@
   $$(".cs-sidenav__link.active").forEach(function (a) { a.setAttribute("aria-current", "page"); });
 
   /* ---------- Table selection ---------- */
+  var ROW_SELECT = "input[data-row-select], tbody td.cs-table__select input";
+  var SELECT_ALL = "input[data-select-all], thead th.cs-table__select input[type=checkbox]";
+  var SELECTION_BUTTONS = "[data-selection-for], [data-requires-selection]";
   function updateSelection() {
-    $$("input[data-row-select]").forEach(function (input) {
+    $$(ROW_SELECT).forEach(function (input) {
       var row = input.closest("tr");
       if (row) row.classList.toggle("is-selected", input.checked);
     });
-    $$("input[data-select-all]").forEach(function (all) {
+    $$(SELECT_ALL).forEach(function (all) {
       var table = all.closest("table");
-      var boxes = $$("input[data-row-select]", table).filter(function (b) { return !b.closest("tr").hidden; });
+      var boxes = $$(ROW_SELECT, table).filter(function (b) { return !b.closest("tr").hidden; });
       var checked = boxes.filter(function (b) { return b.checked; }).length;
       all.checked = boxes.length > 0 && checked === boxes.length;
       all.indeterminate = checked > 0 && checked < boxes.length;
     });
-    $$("[data-selection-for]").forEach(function (btn) {
-      var scope = document.getElementById(btn.getAttribute("data-selection-for"));
-      var n = scope ? scope.querySelectorAll("input[data-row-select]:checked").length : 0;
+    $$(SELECTION_BUTTONS).forEach(function (btn) {
+      var scope = document.getElementById(btn.getAttribute("data-selection-for") || btn.getAttribute("data-requires-selection"));
+      var n = scope ? $$(ROW_SELECT, scope).filter(function (b) { return b.checked; }).length : 0;
       var min = parseInt(btn.getAttribute("data-selection-min") || "1", 10);
       var max = btn.hasAttribute("data-selection-max") ? parseInt(btn.getAttribute("data-selection-max"), 10) : Infinity;
       setDisabled(btn, !(n >= min && n <= max));
@@ -79,12 +88,12 @@
   }
   document.addEventListener("change", function (e) {
     var t = e.target;
-    if (t.matches("input[data-select-all]")) {
-      $$("input[data-row-select]", t.closest("table")).forEach(function (b) {
+    if (t.matches(SELECT_ALL)) {
+      $$(ROW_SELECT, t.closest("table")).forEach(function (b) {
         if (!b.closest("tr").hidden) b.checked = t.checked;
       });
       updateSelection();
-    } else if (t.matches("input[data-row-select]")) {
+    } else if (t.matches(ROW_SELECT)) {
       updateSelection();
     }
   });
@@ -92,7 +101,8 @@
   document.addEventListener("click", function (e) {
     var row = e.target.closest("tr");
     if (!row || e.target.closest("a, button, input, label, select, textarea")) return;
-    var input = row.querySelector("input[data-row-select]");
+    if (!row.closest("tbody")) return;
+    var input = row.querySelector(ROW_SELECT);
     if (!input || input.disabled) return;
     input.checked = input.type === "radio" ? true : !input.checked;
     input.dispatchEvent(new Event("change", { bubbles: true }));
@@ -194,18 +204,50 @@
   }
 
   /* ---------- Confirm by typing ---------- */
+  function confirmTargets(input) {
+    var ids = (input.getAttribute("data-confirm-target") || "").trim();
+    if (ids) return ids.split(/\s+/).map(function (id) { return document.getElementById(id); }).filter(Boolean);
+    var form = input.closest("form, [data-confirm-form]");
+    return form ? $$("[data-confirm-target]", form).filter(function (el) { return el !== input; }) : [];
+  }
   function updateConfirm(input) {
     var ok = input.value.trim() === input.getAttribute("data-confirm-text");
-    (input.getAttribute("data-confirm-target") || "").split(/\s+/).forEach(function (id) {
-      var el = id && document.getElementById(id);
-      if (el) setDisabled(el, !ok);
-    });
+    confirmTargets(input).forEach(function (el) { setDisabled(el, !ok); });
   }
   document.addEventListener("input", function (e) {
     if (e.target.matches("input[data-confirm-text]")) updateConfirm(e.target);
   });
   document.addEventListener("hidden.bs.modal", function (e) {
     $$("input[data-confirm-text]", e.target).forEach(function (input) { input.value = ""; updateConfirm(input); });
+  });
+
+  /* ---------- Conditional sections ---------- */
+  function controlValues(scope, name) {
+    var values = [];
+    $$("[name]", scope).forEach(function (c) {
+      if (c.name !== name || c.disabled) return;
+      if (c.type === "checkbox" || c.type === "radio") {
+        if (c.checked) values.push(c.value || "on");
+      } else if (c.tagName === "SELECT" && c.multiple) {
+        $$("option", c).forEach(function (o) { if (o.selected) values.push(o.value); });
+      } else {
+        values.push(c.value);
+      }
+    });
+    return values;
+  }
+  function updateShowWhen() {
+    $$("[data-show-when]").forEach(function (el) {
+      var rule = el.getAttribute("data-show-when");
+      var i = rule.indexOf("=");
+      if (i < 1) return;
+      var name = rule.slice(0, i), wanted = rule.slice(i + 1).split("|");
+      var values = controlValues(el.closest("form") || document, name);
+      el.hidden = !values.some(function (v) { return wanted.indexOf(v) !== -1; });
+    });
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target.name && document.querySelector("[data-show-when]")) updateShowWhen();
   });
 
   /* ---------- Code editor ---------- */
@@ -249,9 +291,10 @@
     $$("[data-code-editor]").forEach(initCodeEditor);
     $$("input[data-table-filter]").forEach(function (input) { if (input.value) applyFilter(input); });
     $$("input[data-confirm-text]").forEach(updateConfirm);
+    updateShowWhen();
     updateSelection();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
   // Browsers restore form state on back/forward navigation.
-  window.addEventListener("pageshow", function () { updateSelection(); });
+  window.addEventListener("pageshow", function () { updateShowWhen(); updateSelection(); });
 })();

@@ -40,10 +40,14 @@ def test_custom_policy_without_class_rules_accepts_simple_password():
 
 def test_too_long_and_bad_characters():
     assert "Password should have a maximum length of 128" in check_password("Aa1!" * 40, IAM_DEFAULT)
-    assert "Password contains characters that are not allowed" in check_password("Abc1!efg\u20ac", IAM_DEFAULT)
+    assert "Password contains characters that are not allowed" in check_password(
+        "Abc1!efg\u20ac", IAM_DEFAULT
+    )
 
 
-@pytest.mark.parametrize("rules", [IAM_DEFAULT, PasswordRules(minimum_password_length=40, require_symbols=True)])
+@pytest.mark.parametrize(
+    "rules", [IAM_DEFAULT, PasswordRules(minimum_password_length=40, require_symbols=True)]
+)
 def test_generated_passwords_satisfy_rules_and_are_csv_safe(rules):
     for _ in range(50):
         password = generate_password(rules)

@@ -20,7 +20,7 @@ def all_url_names():
             elif isinstance(p, URLPattern) and p.name:
                 yield prefix + p.name, list(p.pattern.converters)
 
-    return sorted(set((name, tuple(args)) for name, args in walk(get_resolver().url_patterns)))
+    return sorted({(name, tuple(args)) for name, args in walk(get_resolver().url_patterns)})
 
 
 def url_for(name, args):

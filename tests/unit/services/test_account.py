@@ -12,7 +12,9 @@ from accounts.services import account as account_services
 
 
 def test_sign_up_creates_account_with_random_12_digit_id_and_root(db):
-    root = account_services.create_account(email="Owner@Example.com", password="Str0ng-pass", account_name="Acme")
+    root = account_services.create_account(
+        email="Owner@Example.com", password="Str0ng-pass", account_name="Acme"
+    )
     assert root.is_root and root.account.name == "Acme"
     assert len(root.account.account_id) == 12 and root.account.account_id.isdigit()
     assert root.arn == f"arn:aws:iam::{root.account.account_id}:root"
@@ -72,8 +74,12 @@ def test_alias_rules(root, alias):
 def test_password_policy_update_and_delete(root):
     assert root.account.password_rules().is_default
     account_services.update_account_password_policy(
-        root, minimum_password_length=12, require_symbols=True, max_password_age=90,
-        password_reuse_prevention=3, allow_users_to_change_password=True,
+        root,
+        minimum_password_length=12,
+        require_symbols=True,
+        max_password_age=90,
+        password_reuse_prevention=3,
+        allow_users_to_change_password=True,
     )
     rules = Account.objects.get(pk=root.account_id).password_rules()
     assert (rules.minimum_password_length, rules.require_symbols, rules.max_password_age) == (12, True, 90)

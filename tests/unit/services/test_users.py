@@ -68,16 +68,22 @@ def test_console_create_user_is_all_or_nothing(root, group_factory):
 def test_custom_password_must_meet_account_policy(root):
     account_services.update_account_password_policy(root, minimum_password_length=14)
     with pytest.raises(PasswordPolicyViolation, match="minimum length of 14"):
-        user_services.console_create_user(root, name="kim", console_access=True, custom_password="Short-pass1")
+        user_services.console_create_user(
+            root, name="kim", console_access=True, custom_password="Short-pass1"
+        )
     assert not Identity.objects.iam_users().exists()
 
 
 def test_login_profile_lifecycle(root, user_factory):
     user = user_factory("kim", console=False)
-    user_services.create_login_profile(root, user_name="kim", password="Abcdefg1!", password_reset_required=True)
+    user_services.create_login_profile(
+        root, user_name="kim", password="Abcdefg1!", password_reset_required=True
+    )
     with pytest.raises(EntityAlreadyExists, match="Login Profile for user kim already exists."):
         user_services.create_login_profile(root, user_name="kim", password="Abcdefg1!")
-    user_services.update_login_profile(root, user_name="kim", password="Hijklmn2@", password_reset_required=False)
+    user_services.update_login_profile(
+        root, user_name="kim", password="Hijklmn2@", password_reset_required=False
+    )
     user.refresh_from_db()
     assert user.check_password("Hijklmn2@") and not user.password_reset_required
     user_services.delete_login_profile(root, user_name="kim")
