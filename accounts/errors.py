@@ -69,3 +69,19 @@ class AccessDenied(IAMError):
     def __init__(self, message: str, *, decision=None):
         super().__init__(message)
         self.decision = decision
+
+
+class InvalidAuthenticationCode(IAMError):
+    code = "InvalidAuthenticationCode"
+    status = 403
+
+
+class Throttled(IAMError):
+    """Too many failed sign-in attempts; ``retry_after`` is in seconds."""
+
+    code = "Throttling"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -9,7 +9,7 @@ import secrets
 from .errors import ValidationError
 
 # Base32 alphabet, as AWS's unique IDs use (e.g. AIDAJQABLZS4A3QDU576Q).
-_UNIQUE_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+UNIQUE_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 UNIQUE_ID_PREFIXES = {
     "user": "AIDA",
     "group": "AGPA",
@@ -33,7 +33,7 @@ def new_account_id() -> str:
 
 def new_unique_id(kind: str) -> str:
     """A 21-character AWS unique ID with the prefix of ``kind`` (AIDA…, AGPA…)."""
-    body = "".join(secrets.choice(_UNIQUE_ID_ALPHABET) for _ in range(17))
+    body = "".join(secrets.choice(UNIQUE_ID_ALPHABET) for _ in range(17))
     return UNIQUE_ID_PREFIXES[kind] + body
 
 

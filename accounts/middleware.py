@@ -5,7 +5,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 
 from . import context
-from .services.signin import HARD_EXPIRED
+from .services.signin import HARD_EXPIRED, MFA_AT_KEY, PENDING_KEY
 
 
 class RequestContextMiddleware:
@@ -19,12 +19,30 @@ class RequestContextMiddleware:
             source_ip=request.META.get("REMOTE_ADDR") or None,
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:256],
             secure_transport=request.is_secure(),
+            mfa_authenticated_at=request.session.get(MFA_AT_KEY),
         )
         token = context.activate(ctx)
         try:
             return self.get_response(request)
         finally:
             context.deactivate(token)
+
+
+class MFAPendingMiddleware:
+    """A session that passed only the password step is sent to the MFA page, never the console."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.user.is_authenticated or PENDING_KEY not in request.session:
+            return None
+        if not getattr(view_func, "login_required", True):
+            return None  # public pages (sign-in, sign-up, the MFA page itself)
+        return redirect("signin_mfa")
 
 
 def allowed_during_password_change(view):

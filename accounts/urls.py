@@ -1,8 +1,45 @@
 from django.urls import path
 
-from .views import console, groups, pending, users
+from .views import console, credentials, groups, pending, users
 
 app_name = "iam"
+
+
+def credential_routes(prefix, name_suffix):
+    """The MFA and access-key actions, for oneself (``security-credentials/``) or a user (``users/<name>/``)."""
+    return [
+        path(f"{prefix}mfa/assign/", credentials.mfa_assign, name=f"mfa_assign{name_suffix}"),
+        path(f"{prefix}mfa/setup/", credentials.mfa_setup, name=f"mfa_setup{name_suffix}"),
+        path(
+            f"{prefix}mfa/<str:device_name>/remove/", credentials.mfa_remove, name=f"mfa_remove{name_suffix}"
+        ),
+        path(
+            f"{prefix}mfa/<str:device_name>/resync/", credentials.mfa_resync, name=f"mfa_resync{name_suffix}"
+        ),
+        path(
+            f"{prefix}access-keys/create/",
+            credentials.access_key_create,
+            name=f"access_key_create{name_suffix}",
+        ),
+        path(
+            f"{prefix}access-keys/<str:access_key_id>/activate/",
+            credentials.access_key_status,
+            {"status": "Active"},
+            name=f"access_key_activate{name_suffix}",
+        ),
+        path(
+            f"{prefix}access-keys/<str:access_key_id>/deactivate/",
+            credentials.access_key_status,
+            {"status": "Inactive"},
+            name=f"access_key_deactivate{name_suffix}",
+        ),
+        path(
+            f"{prefix}access-keys/<str:access_key_id>/delete/",
+            credentials.access_key_delete,
+            name=f"access_key_delete{name_suffix}",
+        ),
+    ]
+
 
 urlpatterns = [
     path("", console.dashboard, name="dashboard"),
@@ -34,6 +71,8 @@ urlpatterns = [
         console.security_credentials_password,
         name="security_credentials_password",
     ),
+    *credential_routes("security-credentials/", "_self"),
+    *credential_routes("users/<str:user_name>/", ""),
     path("roles/", pending.pending_feature, {"feature": "roles"}, name="role_list"),
     path("policies/", pending.pending_feature, {"feature": "policies"}, name="policy_list"),
     path("policy-simulator/", pending.pending_feature, {"feature": "simulator"}, name="policy_simulator"),

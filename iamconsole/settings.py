@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("IAMCONSOLE_VAR_DIR", BASE_DIR / "var"))
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.MFAPendingMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.views.errors.IAMErrorMiddleware",
@@ -166,3 +168,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"iamconsole": {"level": "INFO"}},
 }
+
+# Key(s) that encrypt secrets at rest (access-key secrets, TOTP seeds): Fernet keys, comma-
+# separated, newest first (older ones still decrypt, for rotation). The embedded default
+# generates one into var/encryption.key.
+ENCRYPTION_KEYS = [
+    k.strip()
+    for k in (
+        os.environ.get("IAMCONSOLE_ENCRYPTION_KEY")
+        or local_secret("encryption.key", lambda: Fernet.generate_key().decode())
+    ).split(",")
+    if k.strip()
+]
+
+# Sign-in protection: failures per identity (account + user name) and per client IP within
+# the window; past the limit, further tries are refused (HTTP 429) until the window cools off.
+SIGNIN_THROTTLE_WINDOW_SECONDS = 15 * 60
+SIGNIN_THROTTLE_IDENTITY_LIMIT = 5
+SIGNIN_THROTTLE_IP_LIMIT = 20
+# A temporary password (must be changed at next sign-in) stops working after this many days.
+TEMPORARY_PASSWORD_DAYS = 7
+# MFA assignment and removal need a sign-in (or password confirmation) this recent.
+REAUTH_MAX_AGE_SECONDS = 15 * 60

@@ -3,19 +3,54 @@
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 
 from .. import authz
 from ..errors import IAMError
 from ..forms import AccountAliasForm, ChangePasswordForm, PasswordPolicyForm
-from ..models import Group, Identity
+from ..models import AccessKey, Group, Identity
 from ..services import account as account_services
 from ..services import credentials
 from .base import form_failed, invalid, signin_url
 
 
+def security_recommendations(actor) -> list[dict]:
+    """AWS's dashboard recommendations, each with its state, for the signed-in identity."""
+    if actor.is_root:
+        root_mfa = actor.mfa_devices.exists()
+        root_keys = actor.access_keys.filter(status=AccessKey.ACTIVE).exists()
+        return [
+            {
+                "done": root_mfa,
+                "title": "Root user has MFA" if root_mfa else "Add MFA for root user",
+                "text": "Having multi-factor authentication (MFA) for the root user improves security for this account.",
+                "action": None if root_mfa else ("Add MFA", reverse("iam:mfa_assign_self")),
+            },
+            {
+                "done": not root_keys,
+                "title": "Root user has no active access keys"
+                if not root_keys
+                else "Deactivate or delete access keys for root user",
+                "text": "Using access keys attached to an IAM user instead of the root user improves security.",
+                "action": None
+                if not root_keys
+                else ("Manage access keys", reverse("iam:security_credentials")),
+            },
+        ]
+    has_mfa = actor.mfa_devices.exists()
+    return [
+        {
+            "done": has_mfa,
+            "title": "You have MFA" if has_mfa else "Add MFA for yourself",
+            "text": "Having multi-factor authentication (MFA) for yourself improves security for this account.",
+            "action": None if has_mfa else ("Add MFA", reverse("iam:mfa_assign_self")),
+        }
+    ]
+
+
 def dashboard(request):
-    """AWS's IAM dashboard: account ID, alias, sign-in URL, resource counts."""
+    """AWS's IAM dashboard: account ID, alias, sign-in URL, resource counts, recommendations."""
     actor = request.user
     account = actor.account
     counts = None
@@ -27,7 +62,12 @@ def dashboard(request):
     return render(
         request,
         "iam/dashboard.html",
-        {"account": account, "signin_url": signin_url(request, account), "counts": counts},
+        {
+            "account": account,
+            "signin_url": signin_url(request, account),
+            "counts": counts,
+            "recommendations": security_recommendations(actor),
+        },
     )
 
 

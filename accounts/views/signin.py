@@ -13,10 +13,13 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from ..errors import IAMError
+from ..backends import resolve_account
+from ..errors import IAMError, Throttled
 from ..forms import (
     ChangePasswordForm,
     IAMUserSignInForm,
+    MFACodeForm,
+    ReauthenticateForm,
     RootPasswordForm,
     SignInStartForm,
     SignUpForm,
@@ -24,7 +27,8 @@ from ..forms import (
 from ..identifiers import ALIAS_RE
 from ..middleware import allowed_during_password_change
 from ..services import account as account_services
-from ..services import credentials, signin
+from ..services import credentials, signin, throttle
+from ..services import mfa as mfa_services
 from .base import form_failed, invalid
 
 ROOT_EMAIL_SESSION_KEY = "signin_root_email"
@@ -110,6 +114,23 @@ def signin_start(request):
     return render(request, "signin/start.html", context)
 
 
+def _throttled(request, template, context, exc: Throttled):
+    context["form"].add_error(None, exc.message)
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _password_accepted(request, identity):
+    """After a correct password: the MFA step when the identity has a device, else the console."""
+    target = safe_next(request)
+    if signin.needs_mfa(identity):
+        signin.begin_mfa(request, identity, target)
+        return redirect("signin_mfa")
+    signin.complete_sign_in(request, identity)
+    return redirect(target)
+
+
 @login_not_required
 @sensitive_post_parameters("password")
 @csrf_protect
@@ -121,18 +142,26 @@ def signin_root(request):
         return redirect("signin")
     form = RootPasswordForm(request.POST or None)
     context = {"form": form, "email": email, "next": request.GET.get("next", "")}
+    template = "signin/root_password.html"
     if request.method == "POST":
         if not form.is_valid():
-            return invalid(request, "signin/root_password.html", context)
+            return invalid(request, template, context)
+        ip = request.META.get("REMOTE_ADDR")
+        key = throttle.typed_identity_key(root_email=email)
+        try:
+            throttle.check(key, ip)
+        except Throttled as exc:
+            signin.record_failure(login_to="root", user_name=email, reason="Throttled")
+            return _throttled(request, template, context, exc)
         identity = authenticate(request, root_email=email, password=form.cleaned_data["password"])
         if identity is None:
+            throttle.record_failure(key, ip, "password")
             signin.record_failure(login_to="root", user_name=email, reason="Failed authentication")
             form.add_error(None, signin.GENERIC_FAILURE)
-            return render(request, "signin/root_password.html", context, status=401)
+            return render(request, template, context, status=401)
         request.session.pop(ROOT_EMAIL_SESSION_KEY, None)
-        signin.complete_sign_in(request, identity)
-        return redirect(safe_next(request))
-    return render(request, "signin/root_password.html", context)
+        return _password_accepted(request, identity)
+    return render(request, template, context)
 
 
 @login_not_required
@@ -143,29 +172,109 @@ def signin_account(request, account):
     """IAM user: account ID or alias (prefilled from the account's sign-in URL), user name, password."""
     form = IAMUserSignInForm(request.POST or None, initial={"account": account})
     context = {"form": form, "account": account, "next": request.GET.get("next", "")}
+    template = "signin/iam_user.html"
     if request.method == "POST":
         if not form.is_valid():
-            return invalid(request, "signin/iam_user.html", context)
+            return invalid(request, template, context)
         data = form.cleaned_data
+        ip = request.META.get("REMOTE_ADDR")
+        key = throttle.typed_identity_key(
+            account=resolve_account(data["account"]),
+            account_text=data["account"],
+            user_name=data["user_name"],
+        )
+        try:
+            throttle.check(key, ip)
+        except Throttled as exc:
+            signin.record_failure(login_to=data["account"], user_name=data["user_name"], reason="Throttled")
+            return _throttled(request, template, context, exc)
         identity = authenticate(
             request, account=data["account"], user_name=data["user_name"], password=data["password"]
         )
         if identity is None:
+            throttle.record_failure(key, ip, "password")
             signin.record_failure(
                 login_to=data["account"], user_name=data["user_name"], reason="Failed authentication"
             )
             form.add_error(None, signin.GENERIC_FAILURE)
-            return render(request, "signin/iam_user.html", context, status=401)
+            return render(request, template, context, status=401)
         reason = signin.refuse_reason(identity)
         if reason:
             signin.record_failure(
                 login_to=data["account"], user_name=data["user_name"], reason=reason, identity=identity
             )
             form.add_error(None, reason)
-            return render(request, "signin/iam_user.html", context, status=403)
-        signin.complete_sign_in(request, identity)
+            return render(request, template, context, status=403)
+        return _password_accepted(request, identity)
+    return render(request, template, context)
+
+
+@login_not_required
+@csrf_protect
+@never_cache
+def signin_mfa(request):
+    """The second stage: an MFA code from any of the identity's devices."""
+    pending = signin.pending_identity(request)
+    if pending is None:
+        messages.error(request, "Your sign-in session expired. Sign in again.")
+        return redirect("signin")
+    identity, target = pending
+    form = MFACodeForm(request.POST or None)
+    context = {"form": form, "identity": identity}
+    template = "signin/mfa.html"
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, template, context)
+        ip = request.META.get("REMOTE_ADDR")
+        key = throttle.identity_key_for(identity)
+        try:
+            throttle.check(key, ip)
+        except Throttled as exc:
+            signin.record_failure(
+                login_to=identity.account.account_id, user_name=key, reason="Throttled", identity=identity
+            )
+            return _throttled(request, template, context, exc)
+        device = mfa_services.verify_code(identity, form.cleaned_data["code"])
+        if device is None:
+            throttle.record_failure(key, ip, "mfa", account_id=identity.account.account_id)
+            signin.record_failure(
+                login_to=identity.account.account_id, user_name=key, reason="Failed MFA", identity=identity
+            )
+            form.add_error("code", signin.MFA_FAILURE)
+            return render(request, template, context, status=401)
+        signin.complete_sign_in(request, identity, mfa=True)
+        return redirect(target)
+    return render(request, template, context)
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def reauthenticate(request):
+    """Confirm the password (and an MFA code when the user has a device) before an MFA change."""
+    user = request.user
+    form = ReauthenticateForm(request.POST or None, needs_code=signin.needs_mfa(user))
+    context = {"form": form}
+    template = "signin/reauthenticate.html"
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, template, context)
+        ip = request.META.get("REMOTE_ADDR")
+        key = throttle.identity_key_for(user)
+        try:
+            throttle.check(key, ip)
+        except Throttled as exc:
+            return _throttled(request, template, context, exc)
+        ok = user.check_password(form.cleaned_data["password"])
+        if ok and form.needs_code:
+            ok = mfa_services.verify_code(user, form.cleaned_data["code"]) is not None
+        if not ok:
+            throttle.record_failure(key, ip, "reauth", account_id=user.account.account_id)
+            form.add_error(None, signin.GENERIC_FAILURE)
+            return render(request, template, context, status=401)
+        signin.reauthenticated(request)
         return redirect(safe_next(request))
-    return render(request, "signin/iam_user.html", context)
+    return render(request, template, context)
 
 
 @login_not_required

@@ -7,7 +7,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Identity
 from accounts.services import groups as group_services
 
-SAMPLE_KWARGS = {"user_name": "kim", "group_name": "Admins", "token": "tok", "account": "123456789012"}
+SAMPLE_KWARGS = {
+    "user_name": "kim",
+    "group_name": "Admins",
+    "token": "tok",
+    "account": "123456789012",
+    "device_name": "phone",
+    "access_key_id": "AKIAAAAAAAAAAAAAAAAA",
+}
 PUBLIC = {"home", "signup", "signin", "signin_root", "signin_account", "signout"}
 
 

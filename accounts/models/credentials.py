@@ -1,0 +1,78 @@
+"""Credentials beyond the console password: virtual MFA devices, access keys, sign-in failures."""
+
+from django.db import models
+from django.utils import timezone
+
+from .. import crypto
+from .identities import Identity
+
+
+class MFADevice(models.Model):
+    """A virtual MFA device (TOTP) of a root or IAM user.
+
+    ``last_used_step`` is the last accepted time step: a code is accepted only for a step
+    above it, so a code cannot be replayed. ``drift`` (in steps) is learned by resync.
+    """
+
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="mfa_devices")
+    name = models.CharField(max_length=128)
+    serial_number = models.CharField(max_length=256, unique=True)
+    secret_encrypted = models.TextField()
+    last_used_step = models.BigIntegerField(default=0)
+    drift = models.IntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "iam_mfa_device"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.serial_number
+
+    @property
+    def secret(self) -> str:
+        return crypto.decrypt(self.secret_encrypted)
+
+
+class AccessKey(models.Model):
+    """A long-term access key; the secret is encrypted at rest (it must stay usable for SigV4)."""
+
+    ACTIVE, INACTIVE = "Active", "Inactive"
+
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="access_keys")
+    access_key_id = models.CharField(max_length=20, unique=True)
+    secret_encrypted = models.TextField()
+    status = models.CharField(max_length=8, choices=[(ACTIVE, ACTIVE), (INACTIVE, INACTIVE)], default=ACTIVE)
+    description = models.CharField(max_length=256, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_service = models.CharField(max_length=64, blank=True)
+    last_used_region = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        db_table = "iam_access_key"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.access_key_id
+
+    @property
+    def secret(self) -> str:
+        return crypto.decrypt(self.secret_encrypted)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.ACTIVE
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in step, counted per identity key and per client IP for throttling."""
+
+    identity_key = models.CharField(max_length=200, db_index=True)
+    source_ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    stage = models.CharField(max_length=16)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        db_table = "iam_signin_failure"

@@ -1,0 +1,248 @@
+"""MFA devices and access keys, for oneself (Security credentials) and for an IAM user (its page).
+
+Every view takes ``user_name``: None for the signed-in identity itself, else the IAM user
+an administrator manages. Changing MFA needs a recent sign-in (re-authentication).
+"""
+
+from urllib.parse import urlencode
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from .. import crypto, downloads, totp
+from ..errors import IAMError
+from ..forms import AssignMFADeviceForm, ConfirmDeleteForm, CreateAccessKeyForm, TwoCodesForm
+from ..models import MFADevice
+from ..services import access_keys as key_services
+from ..services import mfa as mfa_services
+from ..services import signin
+from ..services import users as user_services
+from .base import form_failed, invalid, no_store
+
+ENROLMENT_KEY = "mfa_enrolment"
+
+
+def credentials_home(user_name) -> str:
+    if user_name is None:
+        return reverse("iam:security_credentials")
+    return reverse("iam:user_detail", args=[user_name]) + "?tab=security_credentials"
+
+
+def cred_base(user_name) -> str:
+    """The URL prefix of the credential actions for the caller (None) or an IAM user."""
+    if user_name is None:
+        return reverse("iam:security_credentials")
+    return reverse("iam:user_detail", args=[user_name])
+
+
+def _subject(request, user_name):
+    if user_name is None:
+        return request.user
+    return user_services.get_user(request.user, user_name=user_name)
+
+
+def _require_recent_auth(request):
+    if signin.recently_authenticated(request):
+        return None
+    return redirect(reverse("reauthenticate") + "?" + urlencode({"next": request.get_full_path()}))
+
+
+def _label(subject) -> str:
+    return subject.account.alias or subject.account.account_id
+
+
+# --- MFA ---------------------------------------------------------------------------------
+
+
+def mfa_assign(request, user_name=None):
+    """Step 1: name the device; a fresh secret waits (encrypted) in the session."""
+    subject = _subject(request, user_name)
+    if (redirect_to := _require_recent_auth(request)) is not None:
+        return redirect_to
+    form = AssignMFADeviceForm(request.POST or None)
+    context = {"form": form, "subject": subject, "home": credentials_home(user_name)}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, "iam/mfa_assign.html", context)
+        name = form.cleaned_data["device_name"]
+        if MFADevice.objects.filter(serial_number=mfa_services.serial_number_for(subject, name)).exists():
+            form.add_error("device_name", "MFADevice entity at the same path and name already exists.")
+            return render(request, "iam/mfa_assign.html", context, status=409)
+        request.session[ENROLMENT_KEY] = {
+            "subject": user_name or "",
+            "name": name,
+            "secret": crypto.encrypt(totp.new_secret()),
+        }
+        return redirect(cred_base(user_name) + "mfa/setup/")
+    return render(request, "iam/mfa_assign.html", context)
+
+
+def mfa_setup(request, user_name=None):
+    """Step 2: QR code (or the secret key) and two consecutive codes."""
+    subject = _subject(request, user_name)
+    if (redirect_to := _require_recent_auth(request)) is not None:
+        return redirect_to
+    enrolment = request.session.get(ENROLMENT_KEY)
+    if not enrolment or enrolment["subject"] != (user_name or ""):
+        return redirect(cred_base(user_name) + "mfa/assign/")
+    secret = crypto.decrypt(enrolment["secret"])
+    form = TwoCodesForm(request.POST or None)
+    uri = totp.provisioning_uri(secret, enrolment["name"], _label(subject), issuer="iamconsole")
+    svg = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).to_string(
+        encoding="unicode"
+    )
+    context = {
+        "form": form,
+        "subject": subject,
+        "device_name": enrolment["name"],
+        "secret": secret,
+        "qr_svg": mark_safe(svg),
+        "home": credentials_home(user_name),  # noqa: S308 (qrcode's own SVG)
+    }
+    if request.method == "POST":
+        if not form.is_valid():
+            return no_store(invalid(request, "iam/mfa_setup.html", context))
+        try:
+            mfa_services.enable_virtual_mfa_device(
+                request.user,
+                user_name=user_name,
+                device_name=enrolment["name"],
+                secret=secret,
+                code1=form.cleaned_data["code1"],
+                code2=form.cleaned_data["code2"],
+            )
+        except IAMError as exc:
+            return no_store(form_failed(request, "iam/mfa_setup.html", context, form, exc))
+        request.session.pop(ENROLMENT_KEY, None)
+        messages.success(
+            request, f"MFA device assigned. The device {enrolment['name']} is now required at sign-in."
+        )
+        return redirect(credentials_home(user_name))
+    return no_store(render(request, "iam/mfa_setup.html", context))
+
+
+def _device(request, user_name, device_name):
+    subject = _subject(request, user_name)
+    serial = mfa_services.serial_number_for(subject, device_name)
+    return subject, serial
+
+
+def mfa_remove(request, device_name, user_name=None):
+    subject, serial = _device(request, user_name, device_name)
+    if (redirect_to := _require_recent_auth(request)) is not None:
+        return redirect_to
+    if request.method == "POST":
+        mfa_services.deactivate_mfa_device(request.user, user_name=user_name, serial_number=serial)
+        messages.success(request, f"MFA device {device_name} removed.")
+        return redirect(credentials_home(user_name))
+    mfa_services.get_mfa_device(request.user, subject, serial)  # NoSuchEntity → 404
+    return render(
+        request,
+        "iam/mfa_remove.html",
+        {
+            "subject": subject,
+            "serial": serial,
+            "device_name": device_name,
+            "home": credentials_home(user_name),
+        },
+    )
+
+
+def mfa_resync(request, device_name, user_name=None):
+    subject, serial = _device(request, user_name, device_name)
+    if (redirect_to := _require_recent_auth(request)) is not None:
+        return redirect_to
+    form = TwoCodesForm(request.POST or None)
+    context = {
+        "form": form,
+        "subject": subject,
+        "device_name": device_name,
+        "home": credentials_home(user_name),
+    }
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, "iam/mfa_resync.html", context)
+        try:
+            mfa_services.resync_mfa_device(
+                request.user,
+                user_name=user_name,
+                serial_number=serial,
+                code1=form.cleaned_data["code1"],
+                code2=form.cleaned_data["code2"],
+            )
+        except IAMError as exc:
+            return form_failed(request, "iam/mfa_resync.html", context, form, exc)
+        messages.success(request, f"MFA device {device_name} resynchronized.")
+        return redirect(credentials_home(user_name))
+    return render(request, "iam/mfa_resync.html", context)
+
+
+# --- access keys -------------------------------------------------------------------------
+
+
+def access_key_create(request, user_name=None):
+    subject = _subject(request, user_name)
+    form = CreateAccessKeyForm(request.POST or None)
+    context = {"form": form, "subject": subject, "home": credentials_home(user_name)}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, "iam/access_key_create.html", context)
+        try:
+            key, secret = key_services.create_access_key(
+                request.user, user_name=user_name, description=form.cleaned_data["description"]
+            )
+        except IAMError as exc:
+            return form_failed(request, "iam/access_key_create.html", context, form, exc)
+        owner = "root" if subject.is_root else subject.name
+        token = downloads.stash(
+            request,
+            filename=f"{owner}_accessKeys.csv",
+            content=downloads.to_csv(downloads.ACCESS_KEY_CSV_HEADER, [(key.access_key_id, secret)]),
+        )
+        return no_store(
+            render(
+                request,
+                "iam/access_key_retrieve.html",
+                {
+                    "key": key,
+                    "secret": secret,
+                    "subject": subject,
+                    "download_token": token,
+                    "home": credentials_home(user_name),
+                },
+            )
+        )
+    return render(request, "iam/access_key_create.html", context)
+
+
+@require_POST
+def access_key_status(request, access_key_id, status, user_name=None):
+    key_services.update_access_key(
+        request.user, user_name=user_name, access_key_id=access_key_id, status=status
+    )
+    messages.success(request, f"Access key {access_key_id} is now {status.lower()}.")
+    return redirect(credentials_home(user_name))
+
+
+def access_key_delete(request, access_key_id, user_name=None):
+    subject = _subject(request, user_name)
+    key = key_services.get_access_key(request.user, subject, access_key_id)
+    form = ConfirmDeleteForm(request.POST or None, expected=access_key_id, noun="access key ID")
+    context = {"form": form, "key": key, "subject": subject, "home": credentials_home(user_name)}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, "iam/access_key_delete.html", context)
+        try:
+            key_services.console_delete_access_key(
+                request.user, user_name=user_name, access_key_id=access_key_id
+            )
+        except IAMError as exc:
+            return form_failed(request, "iam/access_key_delete.html", context, form, exc)
+        messages.success(request, f"Access key {access_key_id} deleted.")
+        return redirect(credentials_home(user_name))
+    return render(request, "iam/access_key_delete.html", context)
