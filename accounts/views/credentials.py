@@ -101,8 +101,8 @@ def mfa_setup(request, user_name=None):
         "subject": subject,
         "device_name": enrolment["name"],
         "secret": secret,
-        "qr_svg": mark_safe(svg),
-        "home": credentials_home(user_name),  # noqa: S308 (qrcode's own SVG)
+        "qr_svg": mark_safe(svg),  # noqa: S308 - qrcode's own SVG of a URI it escaped
+        "home": credentials_home(user_name),
     }
     if request.method == "POST":
         if not form.is_valid():
