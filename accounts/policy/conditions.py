@@ -29,10 +29,9 @@ import ipaddress
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
 
 from .patterns import ArnSet, GlobSet, arn_regex_parts, cached_regex, glob_to_regex
-from .variables import GLOB, Lookup, parse_template, resolve
+from .variables import GLOB, Lookup, parse_template, resolve_values, substitute
 
 ANY_VALUE = 1
 ALL_VALUES = 2
@@ -113,16 +112,6 @@ def to_text(value: object) -> str:
     return str(value)
 
 
-def to_decimal(value: object) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        d = Decimal(value if isinstance(value, (int, Decimal)) else str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    return d if d.is_finite() else None
-
-
 _ISO = re.compile(
     r"(?P<y>\d{4})(?:-(?P<mo>\d{2})(?:-(?P<d>\d{2})"
     r"(?:[Tt ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?P<f>\.\d+)?)?"
@@ -192,57 +181,44 @@ def _decode_b64(value: object) -> bytes | None:
 
 
 # ------------------------------------------------------------------------ test builders
-# Each builder takes the policy values (strings) and returns ``test(request_value) -> bool``
-# that is true when the request value matches at least one policy value.
+# Each builder takes the policy values (strings) and returns ``test(request_value: str)``,
+# true when the request value matches at least one policy value. Non-string request values
+# (bools, numbers, bytes, datetimes) are turned into text with :func:`to_text` first.
 
-Test = Callable[[object], bool]
+Test = Callable[[str], bool]
 
-
-def _never(_value: object) -> bool:
-    return False
+_CACHE_MAX = 4096
+_MISSING = object()
+_ip_cache: dict[str, tuple[int, int, int] | None] = {}
+_date_cache: dict[str, float | None] = {}
 
 
 def _build_string(values: list[str]) -> Test:
-    allowed = frozenset(values)
-
-    def test(value: object) -> bool:
-        return (value if isinstance(value, str) else to_text(value)) in allowed
-
-    return test
+    return frozenset(values).__contains__
 
 
 def _build_string_ic(values: list[str]) -> Test:
     allowed = frozenset(v.casefold() for v in values)
 
-    def test(value: object) -> bool:
-        return (value if isinstance(value, str) else to_text(value)).casefold() in allowed
+    def test(value: str) -> bool:
+        return value.casefold() in allowed
 
     return test
 
 
 def _build_like(values: list[str]) -> Test:
-    globs = GlobSet(values)
-
-    def test(value: object) -> bool:
-        return globs.matches(value if isinstance(value, str) else to_text(value))
-
-    return test
+    return GlobSet(values).matches
 
 
 def _build_arn(values: list[str]) -> Test:
-    arns = ArnSet(values)
-
-    def test(value: object) -> bool:
-        return arns.matches(value if isinstance(value, str) else to_text(value))
-
-    return test
+    return ArnSet(values).matches
 
 
 def _build_bool(values: list[str]) -> Test:
     allowed = frozenset(v.lower() for v in values)
 
-    def test(value: object) -> bool:
-        return to_text(value).lower() in allowed
+    def test(value: str) -> bool:
+        return value.lower() in allowed
 
     return test
 
@@ -255,72 +231,109 @@ def _build_binary(values: list[str]) -> Test:
         if b is not None:
             decoded.add(b)
 
-    def test(value: object) -> bool:
-        b = _decode_b64(value)
-        if b is not None and b in decoded:
+    def test(value: str) -> bool:
+        if value in raw:
             return True
-        return isinstance(value, str) and value in raw
+        b = _decode_b64(value)
+        return b is not None and b in decoded
 
     return test
+
+
+def _parse_ip(text: str) -> tuple[int, int, int] | None:
+    """``(version, low, high)`` for an address (low == high) or a network."""
+    text = text.strip()
+    try:
+        addr = ipaddress.ip_address(text)
+        n = int(addr)
+        return addr.version, n, n
+    except ValueError:
+        net = _parse_network(text)
+        if net is None:
+            return None
+        return net.version, int(net.network_address), int(net.broadcast_address)
 
 
 def _build_ip(values: list[str]) -> Test:
-    networks = [n for n in (_parse_network(v) for v in values) if n is not None]
+    nets = []
+    for v in values:
+        n = _parse_network(v)
+        if n is not None:
+            nets.append((n.version, int(n.network_address), int(n.netmask)))
+    nets_t = tuple(nets)
 
-    def test(value: object) -> bool:
-        text = to_text(value).strip()
-        try:
-            addr = ipaddress.ip_address(text)
-        except ValueError:
-            net = _parse_network(text)
-            if net is None:
-                return False
-            return any(n.version == net.version and net.subnet_of(n) for n in networks)
-        return any(n.version == addr.version and addr in n for n in networks)
+    def test(value: str) -> bool:
+        parsed = _ip_cache.get(value, _MISSING)
+        if parsed is _MISSING:
+            parsed = _parse_ip(value)
+            if len(_ip_cache) >= _CACHE_MAX:
+                _ip_cache.clear()
+            _ip_cache[value] = parsed
+        if parsed is None:
+            return False
+        version, low, high = parsed  # type: ignore[misc]
+        for nv, net, mask in nets_t:  # noqa: SIM110 - a plain loop is faster than any()
+            if nv == version and low & mask == net and high & mask == net:
+                return True
+        return False
 
     return test
 
 
-def _build_numeric(cmp: str) -> Callable[[list[str]], Test]:
-    def build(values: list[str]) -> Test:
-        nums = [d for d in (to_decimal(v) for v in values) if d is not None]
+def _to_float(value: str) -> float | None:
+    try:
+        f = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return f if f == f and f not in (float("inf"), float("-inf")) else None
 
-        def test(value: object) -> bool:
-            d = to_decimal(value)
-            if d is None:
+
+def _cached_date(value: str) -> float | None:
+    t = _date_cache.get(value, _MISSING)
+    if t is _MISSING:
+        t = parse_date(value)
+        if len(_date_cache) >= _CACHE_MAX:
+            _date_cache.clear()
+        _date_cache[value] = t
+    return t  # type: ignore[return-value]
+
+
+_COMPARE = {
+    "eq": float.__eq__,
+    "lt": float.__lt__,
+    "le": float.__le__,
+    "gt": float.__gt__,
+    "ge": float.__ge__,
+}
+
+
+def _build_compare(convert: Callable[[str], float | None], cmp: str) -> Callable[[list[str]], Test]:
+    op = _COMPARE[cmp]
+
+    def build(values: list[str]) -> Test:
+        bounds = tuple(b for b in (convert(v) for v in values) if b is not None)
+
+        def test(value: str) -> bool:
+            x = convert(value)
+            if x is None:
                 return False
-            return any(_compare(cmp, d, n) for n in nums)
+            for b in bounds:  # noqa: SIM110 - a plain loop is faster than any()
+                if op(x, b):
+                    return True
+            return False
 
         return test
 
     return build
 
 
-def _build_date(cmp: str) -> Callable[[list[str]], Test]:
-    def build(values: list[str]) -> Test:
-        stamps = [t for t in (parse_date(v) for v in values) if t is not None]
-
-        def test(value: object) -> bool:
-            t = parse_date(value)
-            if t is None:
-                return False
-            return any(_compare(cmp, t, s) for s in stamps)
-
-        return test
-
-    return build
+def _number(value: str) -> float | None:
+    return _to_float(value.strip()) if value else None
 
 
-def _compare(cmp: str, left, right) -> bool:
-    if cmp == "eq":
-        return left == right
-    if cmp == "lt":
-        return left < right
-    if cmp == "le":
-        return left <= right
-    if cmp == "gt":
-        return left > right
-    return left >= right
+def _date(value: str) -> float | None:
+    t = _cached_date(value)
+    return float(t) if t is not None else None
 
 
 BUILDERS: dict[str, Callable[[list[str]], Test]] = {
@@ -331,16 +344,16 @@ BUILDERS: dict[str, Callable[[list[str]], Test]] = {
     "bool": _build_bool,
     "binary": _build_binary,
     "ip": _build_ip,
-    "num_eq": _build_numeric("eq"),
-    "num_lt": _build_numeric("lt"),
-    "num_le": _build_numeric("le"),
-    "num_gt": _build_numeric("gt"),
-    "num_ge": _build_numeric("ge"),
-    "date_eq": _build_date("eq"),
-    "date_lt": _build_date("lt"),
-    "date_le": _build_date("le"),
-    "date_gt": _build_date("gt"),
-    "date_ge": _build_date("ge"),
+    "num_eq": _build_compare(_number, "eq"),
+    "num_lt": _build_compare(_number, "lt"),
+    "num_le": _build_compare(_number, "le"),
+    "num_gt": _build_compare(_number, "gt"),
+    "num_ge": _build_compare(_number, "ge"),
+    "date_eq": _build_compare(_date, "eq"),
+    "date_lt": _build_compare(_date, "lt"),
+    "date_le": _build_compare(_date, "le"),
+    "date_gt": _build_compare(_date, "gt"),
+    "date_ge": _build_compare(_date, "ge"),
 }
 
 
@@ -348,7 +361,12 @@ BUILDERS: dict[str, Callable[[list[str]], Test]] = {
 
 
 class Condition:
-    """One ``"Operator": {"key": values}`` pair, compiled."""
+    """One ``"Operator": {"key": values}`` pair, compiled.
+
+    ``holds(lookup, missing)`` is a function specialised at compile time for the operator;
+    ``lookup(key, key_lower)`` returns the request's value for a key or ``None``; absent keys
+    are appended to ``missing``.
+    """
 
     __slots__ = (
         "operator",
@@ -363,6 +381,8 @@ class Condition:
         "templates",
         "null_when_absent",
         "null_when_present",
+        "holds",
+        "_resolved",
     )
 
     def __init__(self, spec: OperatorSpec, key: str, values: list[str], allow_variables: bool):
@@ -376,24 +396,53 @@ class Condition:
         self.values = tuple(values)
         self.templates: list[tuple[str, object]] | None = None
         self.test: Test | None = None
+        self._resolved: dict[tuple, Test | None] = {}
         lowered = [v.strip().lower() for v in values]
         self.null_when_absent = "true" in lowered
         self.null_when_present = "false" in lowered
-        if self.family == "null":
-            return
-        if allow_variables and self.family in VARIABLE_FAMILIES:
-            templates = [(v, parse_template(v)) for v in values]
-            if any(t is not None for _v, t in templates):
-                self.templates = templates  # type: ignore[assignment]
-                return
-        self.test = BUILDERS[self.family](values)
+        if self.family != "null":
+            if allow_variables and self.family in VARIABLE_FAMILIES:
+                templates = [(v, parse_template(v)) for v in values]
+                if any(t is not None for _v, t in templates):
+                    self.templates = templates  # type: ignore[assignment]
+            if self.templates is None:
+                self.test = BUILDERS[self.family](values)
+        self.holds = self._specialise()
 
-    # -- evaluation
+    def _specialise(self) -> Callable[[Lookup, list[str] | None], bool]:
+        key, key_lower, test, negated = self.key, self.key_lower, self.test, self.negated
+        generic = self._holds_generic
+        if self.family == "null" or self.set_mode:
+            return generic
+        absent_result = self.if_exists or negated
+        resolved_test = self._resolved_test
 
-    def holds(self, lookup: Lookup, missing: list[str] | None) -> bool:
+        def holds(lookup: Lookup, missing: list[str] | None) -> bool:
+            raw = lookup(key, key_lower)
+            if raw is None:
+                if missing is not None and key not in missing:
+                    missing.append(key)
+                return absent_result
+            t = type(raw)
+            if t is str:
+                value = raw
+            elif t is bool:
+                value = "true" if raw else "false"
+            else:
+                return generic(lookup, missing)
+            check = test
+            if check is None:
+                check = resolved_test(lookup, missing)
+                if check is None:
+                    return False
+            return check(value) != negated
+
+        return holds
+
+    def _holds_generic(self, lookup: Lookup, missing: list[str] | None) -> bool:
         raw = lookup(self.key, self.key_lower)
         absent = raw is None or (
-            isinstance(raw, (list, tuple)) and len(raw) == 0 or (self.set_mode and raw == "")
+            isinstance(raw, (list, tuple, set, frozenset)) and len(raw) == 0 or (self.set_mode and raw == "")
         )
         if self.family == "null":
             return self.null_when_absent if absent else self.null_when_present
@@ -410,7 +459,10 @@ class Condition:
             test = self._resolved_test(lookup, missing)
             if test is None:
                 return False  # an unresolvable variable: this condition cannot match
-        values = raw if isinstance(raw, (list, tuple)) else (raw,)
+        if isinstance(raw, (list, tuple, set, frozenset)):
+            values = [v if type(v) is str else to_text(v) for v in raw]
+        else:
+            values = [raw if type(raw) is str else to_text(raw)]
         negated = self.negated
         if self.set_mode == 0:
             hit = False
@@ -424,36 +476,48 @@ class Condition:
         return any(test(v) != negated for v in values)
 
     def _resolved_test(self, lookup: Lookup, missing: list[str] | None) -> Test | None:
-        family = self.family
-        plain: list[str] = []
-        patterns: list[str] = []
-        assert self.templates is not None
-        for value, tokens in self.templates:
-            if tokens is None:
-                if family in ("like", "arn"):
-                    patterns.append(_pattern_source(family, [(GLOB, value)]))
-                else:
-                    plain.append(value)
-                continue
-            parts = resolve(tokens, lookup, missing)
-            if parts is None:
-                continue
-            if family in ("like", "arn"):
-                patterns.append(_pattern_source(family, parts))
-            else:
-                plain.append("".join(text for _k, text in parts))
-        if family in ("like", "arn"):
-            if not patterns:
-                return None
-            rx = cached_regex("(?:" + ")|(?:".join(patterns) + ")")
+        """Substitute the policy variables of the values, then build (and cache) the test.
 
-            def test(value: object) -> bool:
-                return rx.fullmatch(value if isinstance(value, str) else to_text(value)) is not None
+        A value whose variable cannot be resolved is dropped; with no value left the
+        condition cannot match.
+        """
+        templates = self.templates
+        assert templates is not None
+        key: list[tuple[str, ...] | None] = []
+        for _value, tokens in templates:
+            if tokens is not None:
+                key.append(resolve_values(tokens, lookup, missing))
+        cache_key = tuple(key)
+        cache = self._resolved
+        test = cache.get(cache_key, _MISSING)
+        if test is _MISSING:
+            items: list[list[tuple[str, str]]] = []
+            it = iter(cache_key)
+            for value, tokens in templates:
+                if tokens is None:
+                    items.append([(GLOB, value)])
+                    continue
+                values = next(it)
+                if values is not None:
+                    items.append(substitute(tokens, values))
+            test = self._build_resolved(items)
+            if len(cache) >= 256:
+                cache.clear()
+            cache[cache_key] = test
+        return test  # type: ignore[return-value]
+
+    def _build_resolved(self, items: list[list[tuple[str, str]]]) -> Test | None:
+        if not items:
+            return None
+        family = self.family
+        if family in ("like", "arn"):
+            rx = cached_regex("(?:" + ")|(?:".join(_pattern_source(family, parts) for parts in items) + ")")
+
+            def test(value: str) -> bool:
+                return rx.fullmatch(value) is not None
 
             return test
-        if not plain:
-            return None
-        return BUILDERS[family](plain)
+        return BUILDERS[family](["".join(text for _k, text in parts) for parts in items])
 
 
 def _pattern_source(family: str, parts: list[tuple[str, str]]) -> str:

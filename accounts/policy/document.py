@@ -31,7 +31,7 @@ from .conditions import Condition, parse_date, parse_operator
 from .errors import MalformedPolicyDocument
 from .jsonpos import JSONPositionError, Node, Source, loads
 from .patterns import ActionPattern, ArnSet, arn_regex_parts, cached_regex
-from .variables import GLOB, VAR, Lookup, parse_template, resolve
+from .variables import GLOB, VAR, Lookup, parse_template, resolve_values, substitute
 
 KINDS = ("identity", "trust", "resource", "scp")
 VALID_VERSIONS = ("2008-10-17", "2012-10-17")
@@ -205,6 +205,37 @@ class PrincipalSpec:
 # ------------------------------------------------------------------------- resources
 
 
+class ArnTemplate:
+    """An ARN pattern with policy variables; compiled once per distinct set of values."""
+
+    __slots__ = ("tokens", "_compiled")
+
+    def __init__(self, tokens: list[tuple[str, object]]):
+        self.tokens = tokens
+        self._compiled: dict[tuple[str, ...], object] = {}
+
+    def matches(self, resource: str | None, lookup: Lookup, missing: list[str] | None) -> bool | None:
+        """True/False, or ``None`` when a variable cannot be resolved."""
+        values = resolve_values(self.tokens, lookup, missing)
+        if values is None:
+            return None
+        if resource is None:
+            return False
+        compiled = self._compiled.get(values)
+        if compiled is None:
+            parts = substitute(self.tokens, values)
+            if all(kind != GLOB or ("*" not in text and "?" not in text) for kind, text in parts):
+                compiled = "".join(text for _k, text in parts)
+            else:
+                compiled = cached_regex(arn_regex_parts(parts))
+            if len(self._compiled) >= 512:
+                self._compiled.clear()
+            self._compiled[values] = compiled
+        if type(compiled) is str:
+            return compiled == resource
+        return compiled.fullmatch(resource) is not None  # type: ignore[union-attr]
+
+
 class ResourceMatcher:
     """A compiled ``Resource``/``NotResource`` list, policy variables resolved lazily."""
 
@@ -213,11 +244,11 @@ class ResourceMatcher:
     def __init__(self, patterns: list[str], negated: bool, allow_variables: bool):
         self.negated = negated
         static: list[str] = []
-        templates: list[list[tuple[str, object]]] = []
+        templates: list[ArnTemplate] = []
         for p in patterns:
             tokens = parse_template(p) if allow_variables else None
             if tokens is not None and _variables_after_fifth_colon(tokens):
-                templates.append(tokens)
+                templates.append(ArnTemplate(tokens))
             else:
                 static.append(p)
         self.static = ArnSet(static)
@@ -228,14 +259,13 @@ class ResourceMatcher:
         hit = self.static.matches(resource)
         unresolved = False
         if not hit and self.templates:
-            for tokens in self.templates:
-                parts = resolve(tokens, lookup, missing)
-                if parts is None:
-                    unresolved = True
-                    continue
-                if resource is not None and _arn_parts_match(parts, resource):
+            for template in self.templates:
+                found = template.matches(resource, lookup, missing)
+                if found:
                     hit = True
                     break
+                if found is None:
+                    unresolved = True
         if self.negated:
             if resource is None:
                 hit = self.static.any
@@ -251,12 +281,6 @@ def _variables_after_fifth_colon(tokens: list[tuple[str, object]]) -> bool:
         if kind == GLOB:
             colons += payload.count(":")  # type: ignore[union-attr]
     return True  # only escapes such as ${*}: harmless anywhere
-
-
-def _arn_parts_match(parts: list[tuple[str, str]], resource: str) -> bool:
-    if all(kind != GLOB or ("*" not in text and "?" not in text) for kind, text in parts):
-        return "".join(text for _k, text in parts) == resource
-    return cached_regex(arn_regex_parts(parts)).fullmatch(resource) is not None
 
 
 # ------------------------------------------------------------------------- statements
@@ -277,6 +301,8 @@ class Statement:
         "principal",
         "conditions",
         "ref",
+        "always",
+        "applies",
     )
 
     def action_matches(self, action_lower: str) -> bool:
@@ -287,18 +313,72 @@ class Statement:
                 break
         return not hit if self.not_action else hit
 
-    def applies(self, request, lookup: Lookup, missing: list[str] | None) -> bool:
-        """Resource and conditions (the action was matched when the statement was picked)."""
-        if not self.resource_any:
-            res = self.resources
-            if res is not None and not res.matches(request.resource, lookup, missing):
-                return False
-        conds = self.conditions
-        if conds is not None:
-            for c in conds:
-                if not c.holds(lookup, missing):
+    def finish(self) -> None:
+        """Build ``applies(request, lookup, missing)``, specialised for this statement.
+
+        ``applies`` tests the resource and the conditions (the action was matched when the
+        statement was picked); ``always`` is true when there is nothing to test.
+        """
+        self.always = self.resource_any and self.conditions is None
+        self.applies = _make_applies(self)
+
+
+def _make_applies(st: Statement):
+    holds = tuple(c.holds for c in st.conditions) if st.conditions is not None else ()
+    if st.resource_any or st.resources is None:
+        if not holds:
+
+            def applies(request, lookup, missing) -> bool:
+                return True
+
+            return applies
+        if len(holds) == 1:
+            (only,) = holds
+
+            def applies(request, lookup, missing) -> bool:
+                return only(lookup, missing)
+
+            return applies
+
+        def applies(request, lookup, missing) -> bool:
+            for h in holds:  # noqa: SIM110 - a plain loop is faster than all()
+                if not h(lookup, missing):
                     return False
+            return True
+
+        return applies
+
+    resources = st.resources
+    if not resources.templates and not resources.negated:
+        static = resources.static.matches
+        if not holds:
+
+            def applies(request, lookup, missing) -> bool:
+                return static(request.resource)
+
+            return applies
+
+        def applies(request, lookup, missing) -> bool:
+            if not static(request.resource):
+                return False
+            for h in holds:  # noqa: SIM110 - a plain loop is faster than all()
+                if not h(lookup, missing):
+                    return False
+            return True
+
+        return applies
+
+    matches = resources.matches
+
+    def applies(request, lookup, missing) -> bool:
+        if not matches(request.resource, lookup, missing):
+            return False
+        for h in holds:  # noqa: SIM110 - a plain loop is faster than all()
+            if not h(lookup, missing):
+                return False
         return True
+
+    return applies
 
 
 class Policy:
@@ -749,6 +829,7 @@ class _Compiler:
                 start = Position(*self.source.line_col(part.start))
                 end = Position(*self.source.line_col(part.end))
             s.ref = MatchedStatement(self.policy_id, s.sid, part.index, s.effect, self.kind, start, end)
+            s.finish()
             statements.append(s)
         return Policy(
             policy_id=self.policy_id,

@@ -138,36 +138,57 @@ class RequestContext:
             return value
         lower = self._lower
         if lower is None:
-            lower = self._lower = {str(k).lower(): v for k, v in ctx.items()}
-        value = lower.get(key_lower)
-        if value is None and self.derive_keys:
-            value = self._derived(key_lower)
-        return value
-
-    def _derived(self, key_lower: str) -> object:
-        arn = self.principal_arn
-        if key_lower == "aws:principalarn":
-            return arn or None
-        if key_lower == "aws:principalaccount":
-            return self.principal_account or None
-        parts = arn.split(":", 5)
-        resource = parts[5] if len(parts) == 6 else ""
-        if key_lower == "aws:username":
-            if parts[2:3] == ["iam"] and resource.startswith("user/"):
-                return resource.rsplit("/", 1)[-1]
-            return None
-        if key_lower == "aws:principaltype":
-            if self.principal_type != "AWS":
-                return None
-            if resource == "root":
-                return "Account"
-            if resource.startswith("user/"):
-                return "User"
-            if resource.startswith("assumed-role/"):
-                return "AssumedRole"
-            if resource.startswith("federated-user/"):
-                return "FederatedUser"
+            # Requests from one caller carry the same key names over and over: remember the
+            # lower-case map per tuple of names instead of rebuilding it for every request.
+            names = tuple(ctx)
+            lower = _KEY_MAPS.get(names)
+            if lower is None:
+                lower = {str(k).lower(): k for k in names}
+                if len(_KEY_MAPS) >= 1024:
+                    _KEY_MAPS.clear()
+                _KEY_MAPS[names] = lower
+            self._lower = lower
+        name = lower.get(key_lower)
+        if name is not None:
+            value = ctx.get(name)
+            if value is not None:
+                return value
+        if self.derive_keys:
+            derived = _DERIVED.get((self.principal_arn, self.principal_type))
+            if derived is None:
+                derived = _derive_keys(self.principal_arn, self.principal_type, self.principal_account)
+                if len(_DERIVED) >= 1024:
+                    _DERIVED.clear()
+                _DERIVED[(self.principal_arn, self.principal_type)] = derived
+            return derived.get(key_lower)
         return None
+
+
+_KEY_MAPS: dict[tuple, dict[str, object]] = {}
+_DERIVED: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _derive_keys(arn: str, principal_type: str, account: str) -> dict[str, str]:
+    """Global condition keys that follow from the principal ARN alone."""
+    out: dict[str, str] = {}
+    if arn:
+        out["aws:principalarn"] = arn
+    if account:
+        out["aws:principalaccount"] = account
+    if principal_type != "AWS":
+        return out
+    parts = arn.split(":", 5)
+    resource = parts[5] if len(parts) == 6 else ""
+    if parts[2:3] == ["iam"] and resource.startswith("user/"):
+        out["aws:username"] = resource.rsplit("/", 1)[-1]
+        out["aws:principaltype"] = "User"
+    elif resource == "root":
+        out["aws:principaltype"] = "Account"
+    elif resource.startswith("assumed-role/"):
+        out["aws:principaltype"] = "AssumedRole"
+    elif resource.startswith("federated-user/"):
+        out["aws:principaltype"] = "FederatedUser"
+    return out
 
 
 class PolicySet:
@@ -232,6 +253,7 @@ class _ActionIndex:
 
     __slots__ = (
         "denies",
+        "identity_deny",
         "identity_allow",
         "boundary_allow",
         "session_allow",
@@ -266,6 +288,7 @@ class _ActionIndex:
             label = TRUST if ps.resource.kind == "trust" else RESOURCE
             denies.extend((label, st) for st in d)
         identity_allow, d = gather(ps.identity)
+        self.identity_deny = d
         denies.extend((IDENTITY, st) for st in d)
         boundary_allow, d = gather(ps.boundary)
         denies.extend((BOUNDARY, st) for st in d)
@@ -333,30 +356,37 @@ class Decision:
 
 def evaluate(request: RequestContext, policies: PolicySet) -> Decision:
     """Decide ``request`` against ``policies`` (see the module docstring for the rules)."""
-    idx = policies.index(request.action)
+    idx = policies._index.get(request.action) or policies.index(request.action)
     lookup = request.lookup
     missing: list[str] = []
 
+    if idx.simple:  # identity policies only: the gate's common case, kept lean
+        denied = None
+        for st in idx.identity_deny:
+            if st.always or st.applies(request, lookup, missing):
+                if denied is None:
+                    denied = [st.ref]
+                else:
+                    denied.append(st.ref)
+        if denied is not None:
+            return Decision(EXPLICIT_DENY, denied, IDENTITY, missing)
+        matched = [st.ref for st in idx.identity_allow if st.always or st.applies(request, lookup, missing)]
+        if matched:
+            return Decision(ALLOWED, matched, None, missing)
+        return Decision(IMPLICIT_DENY, matched, IDENTITY, missing)
+
     # 1. explicit deny
-    denied: list[MatchedStatement] | None = None
+    denied = None
     denied_by = None
     resource_policy = policies.resource
     for label, st in idx.denies:
         if st.principal is not None and st.principal.strength(request) == STRENGTH_NONE:
             continue
-        if st.applies(request, lookup, missing):
+        if st.always or st.applies(request, lookup, missing):
             if denied is None:
                 denied = []
                 denied_by = label
             denied.append(st.ref)
-
-    if idx.simple:
-        if denied is not None:
-            return Decision(EXPLICIT_DENY, denied, denied_by, missing)
-        matched = [st.ref for st in idx.identity_allow if st.applies(request, lookup, missing)]
-        if matched:
-            return Decision(ALLOWED, matched, None, missing)
-        return Decision(IMPLICIT_DENY, [], IDENTITY, missing)
 
     # evaluate every allow group (so the decision details and missing keys are complete)
     scp_ok: bool | None = None
@@ -364,7 +394,7 @@ def evaluate(request: RequestContext, policies: PolicySet) -> Decision:
     if idx.scp_allow is not None:
         scp_ok = True
         for level in idx.scp_allow:
-            level_hits = [st.ref for st in level if st.applies(request, lookup, missing)]
+            level_hits = [st.ref for st in level if (st.always or st.applies(request, lookup, missing))]
             if not level_hits:
                 scp_ok = False
             scp_matched.extend(level_hits)
@@ -372,20 +402,26 @@ def evaluate(request: RequestContext, policies: PolicySet) -> Decision:
     resource_matched: list[MatchedStatement] = []
     for st in idx.resource_allow:
         s = st.principal.strength(request) if st.principal is not None else STRENGTH_DIRECT
-        if s and st.applies(request, lookup, missing):
+        if s and (st.always or st.applies(request, lookup, missing)):
             resource_matched.append(st.ref)
             if s > strength:
                 strength = s
-    identity_matched = [st.ref for st in idx.identity_allow if st.applies(request, lookup, missing)]
+    identity_matched = [
+        st.ref for st in idx.identity_allow if (st.always or st.applies(request, lookup, missing))
+    ]
     boundary_ok: bool | None = None
     boundary_matched: list[MatchedStatement] = []
     if idx.boundary_allow is not None:
-        boundary_matched = [st.ref for st in idx.boundary_allow if st.applies(request, lookup, missing)]
+        boundary_matched = [
+            st.ref for st in idx.boundary_allow if (st.always or st.applies(request, lookup, missing))
+        ]
         boundary_ok = bool(boundary_matched)
     session_ok: bool | None = None
     session_matched: list[MatchedStatement] = []
     if idx.session_allow is not None:
-        session_matched = [st.ref for st in idx.session_allow if st.applies(request, lookup, missing)]
+        session_matched = [
+            st.ref for st in idx.session_allow if (st.always or st.applies(request, lookup, missing))
+        ]
         session_ok = bool(session_matched)
 
     def decide(decision: str, matched: list[MatchedStatement], by: str | None) -> Decision:

@@ -85,6 +85,8 @@ def variable_keys(tokens: list[tuple[str, object]]) -> list[str]:
 
 def scalar_text(value: object) -> object:
     """The single string a context value stands for, or ``UNRESOLVED``."""
+    if type(value) is str:
+        return value
     if isinstance(value, (list, tuple)):
         if len(value) != 1:
             return UNRESOLVED
@@ -96,26 +98,51 @@ def scalar_text(value: object) -> object:
     return str(value)
 
 
+def variable_value(var: Variable, lookup: Lookup, missing: list[str] | None) -> str | None:
+    """The text a variable stands for in this request (its default if absent), or ``None``."""
+    raw = lookup(var.key, var.key_lower)
+    text = UNRESOLVED if raw is None else scalar_text(raw)
+    if text is UNRESOLVED:
+        if var.default is None:
+            if missing is not None and raw is None and var.key not in missing:
+                missing.append(var.key)
+            return None
+        return var.default
+    return text  # type: ignore[return-value]
+
+
+def resolve_values(
+    tokens: list[tuple[str, object]], lookup: Lookup, missing: list[str] | None
+) -> tuple[str, ...] | None:
+    """The texts of the template's variables, in order, or ``None`` if one is unresolvable."""
+    out = []
+    for kind, payload in tokens:
+        if kind == VAR:
+            text = variable_value(payload, lookup, missing)  # type: ignore[arg-type]
+            if text is None:
+                return None
+            out.append(text)
+    return tuple(out)
+
+
+def substitute(tokens: list[tuple[str, object]], values: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``(GLOB|LIT, text)`` tokens with the variables replaced by ``values`` (literal)."""
+    out: list[tuple[str, str]] = []
+    it = iter(values)
+    for kind, payload in tokens:
+        if kind == VAR:
+            out.append((LIT, next(it)))
+        else:
+            out.append((kind, payload))  # type: ignore[arg-type]
+    return out
+
+
 def resolve(
     tokens: list[tuple[str, object]], lookup: Lookup, missing: list[str] | None
 ) -> list[tuple[str, str]] | None:
     """Substitute variables: ``(GLOB|LIT, text)`` tokens, or ``None`` if one is unresolvable."""
-    out: list[tuple[str, str]] = []
-    for kind, payload in tokens:
-        if kind == VAR:
-            var: Variable = payload  # type: ignore[assignment]
-            raw = lookup(var.key, var.key_lower)
-            text = UNRESOLVED if raw is None else scalar_text(raw)
-            if text is UNRESOLVED:
-                if var.default is None:
-                    if missing is not None and raw is None and var.key not in missing:
-                        missing.append(var.key)
-                    return None
-                text = var.default
-            out.append((LIT, text))  # type: ignore[arg-type]
-        else:
-            out.append((kind, payload))  # type: ignore[arg-type]
-    return out
+    values = resolve_values(tokens, lookup, missing)
+    return None if values is None else substitute(tokens, values)
 
 
 def resolve_literal(
