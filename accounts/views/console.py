@@ -10,8 +10,10 @@ from .. import authz
 from ..errors import IAMError
 from ..forms import AccountAliasForm, ChangePasswordForm, PasswordPolicyForm
 from ..models import AccessKey, Group, Identity
+from ..services import access_keys as key_services
 from ..services import account as account_services
 from ..services import credentials
+from ..services import mfa as mfa_services
 from .base import form_failed, invalid, signin_url
 
 
@@ -141,7 +143,7 @@ def password_policy_edit(request):
 
 
 def security_credentials(request):
-    """My security credentials: the caller's own console password (MFA and keys come later)."""
+    """My security credentials: console password, MFA devices and access keys of the caller."""
     actor = request.user
     can_change = actor.is_root or authz.is_allowed(actor, "iam:ChangePassword", actor.arn)
     return render(
@@ -149,8 +151,12 @@ def security_credentials(request):
         "iam/security_credentials.html",
         {
             "identity": actor,
+            "subject": actor,
             "can_change_password": can_change,
             "signin_url": signin_url(request, actor.account),
+            "mfa_devices": mfa_services.list_mfa_devices(actor, actor),
+            "access_keys": key_services.list_access_keys(actor, actor),
+            "base": reverse("iam:security_credentials"),
         },
     )
 

@@ -16,7 +16,9 @@ from ..forms import (
     ManageConsoleAccessForm,
 )
 from ..models import Group
+from ..services import access_keys as key_services
 from ..services import groups as group_services
+from ..services import mfa as mfa_services
 from ..services import users as user_services
 from .base import form_failed, invalid, no_store, signin_url
 
@@ -96,11 +98,16 @@ def user_detail(request, user_name):
     actor = request.user
     user = user_services.get_user(actor, user_name=user_name)
     groups = user_services.list_groups_for_user(actor, user)
-    return render(
-        request,
-        "iam/user_detail.html",
-        {"user": user, "groups": groups, "tab": request.GET.get("tab", "permissions")},
-    )
+    tab = request.GET.get("tab", "permissions")
+    context = {"user": user, "groups": groups, "tab": tab}
+    if tab == "security_credentials":
+        context.update(
+            subject=user,
+            base=reverse("iam:user_detail", args=[user.name]),
+            mfa_devices=mfa_services.list_mfa_devices(actor, user),
+            access_keys=key_services.list_access_keys(actor, user),
+        )
+    return render(request, "iam/user_detail.html", context)
 
 
 def user_delete(request, user_name):

@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from accounts.models import Identity
 
 
-
 def shot(page, name):
     """Keep a screenshot of the step when IAMCONSOLE_SCREENSHOTS names a folder."""
     folder = os.environ.get("IAMCONSOLE_SCREENSHOTS")
@@ -40,7 +39,9 @@ def test_signup_create_user_csv_signin_forced_change(live_server, page):
     page.get_by_role("link", name="Create user").first.click()
     page.locator("#id_user_name").fill("kim")
     page.get_by_label("Provide user access to the AWS Management Console - optional").check()
-    expect(page.get_by_label("Users must create a new password at next sign-in (recommended).")).to_be_checked()
+    expect(
+        page.get_by_label("Users must create a new password at next sign-in (recommended).")
+    ).to_be_checked()
     shot(page, "03-create-user")
     page.get_by_role("button", name="Create user").click()
     expect(page.get_by_role("heading", name="Retrieve password")).to_be_visible()

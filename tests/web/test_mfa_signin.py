@@ -28,7 +28,9 @@ def frozen():
 def enrol(actor, user_name=None):
     secret = totp.new_secret()
     c1, c2 = consecutive(secret)
-    mfa.enable_virtual_mfa_device(actor, user_name=user_name, device_name="phone", secret=secret, code1=c1, code2=c2)
+    mfa.enable_virtual_mfa_device(
+        actor, user_name=user_name, device_name="phone", secret=secret, code1=c1, code2=c2
+    )
     return secret
 
 
@@ -55,7 +57,9 @@ def test_password_then_mfa_then_console(root, kim_with_mfa):
     assert client.session.session_key != after_password  # rotated at the MFA step
     assert not Session.objects.filter(session_key=after_password).exists()
     assert client.get(reverse("iam:security_credentials")).status_code == 200
-    assert AuditEvent.objects.filter(action="signin:ConsoleLogin", result="Success", detail__mfa_used=True).exists()
+    assert AuditEvent.objects.filter(
+        action="signin:ConsoleLogin", result="Success", detail__mfa_used=True
+    ).exists()
 
 
 def test_root_with_mfa(root, frozen):
@@ -102,7 +106,9 @@ def test_replayed_code_is_refused_and_logged(root, kim_with_mfa, caplog):
 
 
 def test_admin_password_reset_does_not_bypass_mfa(root, kim_with_mfa):
-    user_services.update_login_profile(root, user_name="kim", password="Reset-Passw0rd!", password_reset_required=True)
+    user_services.update_login_profile(
+        root, user_name="kim", password="Reset-Passw0rd!", password_reset_required=True
+    )
     client = Client()
     response = signin_iam(client, root.account.account_id, "kim", "Reset-Passw0rd!")
     assert response["Location"] == reverse("signin_mfa")

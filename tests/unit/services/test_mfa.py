@@ -57,7 +57,9 @@ def test_enrol_refuses_wrong_codes_and_writes_nothing(root, frozen, pair):
     secret = totp.new_secret()
     c1, c2 = pair(secret)
     with pytest.raises(InvalidAuthenticationCode, match="Authentication code for device is not valid."):
-        mfa.enable_virtual_mfa_device(root, user_name=None, device_name="phone", secret=secret, code1=c1, code2=c2)
+        mfa.enable_virtual_mfa_device(
+            root, user_name=None, device_name="phone", secret=secret, code1=c1, code2=c2
+        )
     assert not MFADevice.objects.exists()
 
 
@@ -129,12 +131,16 @@ def test_resync_learns_drift(root, frozen):
     # The device's clock runs 5 steps (2.5 minutes) ahead: its codes fall outside ±1.
     ahead = [code(secret, 4), code(secret, 5)]
     assert mfa.verify_code(root, code(secret, 5)) is None
-    mfa.resync_mfa_device(root, user_name=None, serial_number=device.serial_number, code1=ahead[0], code2=ahead[1])
+    mfa.resync_mfa_device(
+        root, user_name=None, serial_number=device.serial_number, code1=ahead[0], code2=ahead[1]
+    )
     assert MFADevice.objects.get(pk=device.pk).drift == 5
     frozen.shift(30)
     assert mfa.verify_code(Identity.objects.get(pk=root.pk), code(secret, 6)) is not None
     with pytest.raises(InvalidAuthenticationCode):
-        mfa.resync_mfa_device(root, user_name=None, serial_number=device.serial_number, code1="111111", code2="222222")
+        mfa.resync_mfa_device(
+            root, user_name=None, serial_number=device.serial_number, code1="111111", code2="222222"
+        )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -144,7 +150,9 @@ def test_concurrent_submissions_of_one_code_exactly_one_wins(root_factory):
     secret = totp.new_secret()
     with time_machine.travel(NOW, tick=False):
         c1, c2 = consecutive(secret)
-        mfa.enable_virtual_mfa_device(root, user_name=None, device_name="phone", secret=secret, code1=c1, code2=c2)
+        mfa.enable_virtual_mfa_device(
+            root, user_name=None, device_name="phone", secret=secret, code1=c1, code2=c2
+        )
     fresh = code(secret, 1, at=NOW)
     results, barrier = [], threading.Barrier(8)
 
