@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import totp
-from accounts.models import AuditEvent, Identity
+from accounts.models import AuditEvent
 from accounts.services import mfa
 from accounts.services import users as user_services
 from tests.conftest import ROOT_PASSWORD, USER_PASSWORD
