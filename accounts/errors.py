@@ -61,14 +61,20 @@ class MalformedPolicyDocument(IAMError):
     code = "MalformedPolicyDocument"
     status = 400
 
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
 
 class AccessDenied(IAMError):
     code = "AccessDenied"
     status = 403
 
-    def __init__(self, message: str, *, decision=None):
+    def __init__(self, message: str, *, decision=None, considered=()):
         super().__init__(message)
         self.decision = decision
+        self.considered = tuple(considered)
 
 
 class InvalidAuthenticationCode(IAMError):

@@ -2,6 +2,7 @@ from .account import Account, PasswordPolicy
 from .audit import AuditEvent
 from .credentials import AccessKey, MFADevice, SignInFailure
 from .identities import Group, GroupMembership, Identity, PasswordHistory
+from .policies import InlinePolicy, ManagedPolicy, PolicyVersion
 
 __all__ = [
     "AccessKey",
@@ -12,6 +13,9 @@ __all__ = [
     "Group",
     "GroupMembership",
     "Identity",
+    "InlinePolicy",
+    "ManagedPolicy",
     "PasswordHistory",
     "PasswordPolicy",
+    "PolicyVersion",
 ]

@@ -14,6 +14,9 @@ class Account(models.Model):
     name = models.CharField(max_length=50)
     alias = models.CharField(max_length=63, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Bumped whenever a policy, version, attachment or membership of the account changes:
+    # cached authorization data for the account is stale once this moves.
+    authz_generation = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         db_table = "iam_account"

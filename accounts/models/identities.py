@@ -39,6 +39,9 @@ class Identity(AbstractBaseUser):
     login_profile_created_at = models.DateTimeField(null=True, blank=True)
     password_reset_required = models.BooleanField(default=False)
     password_changed_at = models.DateTimeField(null=True, blank=True)
+    permissions_boundary = models.ForeignKey(
+        "ManagedPolicy", on_delete=models.PROTECT, null=True, blank=True, related_name="boundary_of"
+    )
 
     objects = IdentityManager()
 

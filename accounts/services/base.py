@@ -68,6 +68,16 @@ def record_event(*, actor=None, account_id="", action, target="", result, error_
     )
 
 
+def bump_authz_generation(actor) -> None:
+    """Cached authorization data of the actor's account is stale from now on (same transaction)."""
+    from django.db.models import F
+
+    from ..models import Account
+
+    Account.objects.filter(pk=actor.account_id).update(authz_generation=F("authz_generation") + 1)
+    actor.account.authz_generation += 1
+
+
 def iam_action(action: str):
     """Decorate a service function ``fn(actor, *, …)`` as the IAM action ``action``."""
 

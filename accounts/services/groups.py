@@ -7,7 +7,8 @@ from ..authz import authorize
 from ..errors import DeleteConflict, EntityAlreadyExists, LimitExceeded
 from ..identifiers import new_unique_id, validate_name, validate_path
 from ..models import Group, GroupMembership
-from .base import add_detail, iam_action
+from . import policies as policy_services
+from .base import add_detail, bump_authz_generation, iam_action
 from .lookups import find_group, find_user, group_arn
 
 GROUPS_PER_USER = 10
@@ -60,6 +61,7 @@ def add_user_to_group(actor, *, group_name: str, user_name: str) -> None:
     if GroupMembership.objects.filter(user=user).count() >= GROUPS_PER_USER:
         raise LimitExceeded(f"Cannot exceed quota for GroupsPerUser: {GROUPS_PER_USER}")
     GroupMembership.objects.create(group=group, user=user)
+    bump_authz_generation(actor)
 
 
 @iam_action("iam:RemoveUserFromGroup")
@@ -69,6 +71,7 @@ def remove_user_from_group(actor, *, group_name: str, user_name: str) -> None:
     user = find_user(actor, user_name)
     add_detail(user_name=user.name)
     GroupMembership.objects.filter(group=group, user=user).delete()
+    bump_authz_generation(actor)
 
 
 @iam_action("iam:DeleteGroup")
@@ -78,7 +81,10 @@ def delete_group(actor, *, group_name: str) -> None:
     authorize(actor, "iam:DeleteGroup", group.arn)
     if group.members.exists():
         raise DeleteConflict("Cannot delete entity, must remove users from group first.")
+    if group.attached_policies.exists() or group.inline_policies.exists():
+        raise DeleteConflict("Cannot delete entity, must detach all policies first.")
     group.delete()
+    bump_authz_generation(actor)
 
 
 def console_delete_group(actor, *, group_name: str) -> None:
@@ -88,6 +94,10 @@ def console_delete_group(actor, *, group_name: str) -> None:
         authorize(actor, "iam:DeleteGroup", group.arn)
         for user in list(group.members.all()):
             remove_user_from_group(actor, group_name=group.name, user_name=user.name)
+        for policy in list(group.attached_policies.all()):
+            policy_services.detach_group_policy(actor, group_name=group.name, policy_arn=policy.arn)
+        for inline in list(group.inline_policies.all()):
+            policy_services.delete_group_policy(actor, group_name=group.name, policy_name=inline.name)
         delete_group(actor, group_name=group.name)
 
 

@@ -9,8 +9,11 @@ from ..errors import DeleteConflict, EntityAlreadyExists, NoSuchEntity
 from ..identifiers import new_unique_id, validate_name, validate_path
 from ..models import Identity
 from ..passwords import generate_password
+from . import access_keys as access_key_services
 from . import groups as group_services
-from .base import add_detail, iam_action
+from . import mfa as mfa_services
+from . import policies as policy_services
+from .base import add_detail, bump_authz_generation, iam_action
 from .credentials import check_new_password, set_password
 from .lookups import find_user, user_arn
 
@@ -120,7 +123,12 @@ def delete_user(actor, *, user_name: str) -> None:
         raise DeleteConflict("Cannot delete entity, must delete login profile first.")
     if user.iam_groups.exists():
         raise DeleteConflict("Cannot delete entity, must remove user from all groups first.")
+    if user.attached_policies.exists() or user.inline_policies.exists():
+        raise DeleteConflict("Cannot delete entity, must detach all policies first.")
+    if user.access_keys.exists() or user.mfa_devices.exists():
+        raise DeleteConflict("Cannot delete entity, must delete access keys and MFA devices first.")
     user.delete()
+    bump_authz_generation(actor)
 
 
 # --- the console's composite operations: several IAM actions, all or nothing ----------
@@ -151,6 +159,8 @@ def console_create_user(
                 password=password,
                 password_reset_required=password_reset_required,
             )
+            if password_reset_required:
+                policy_services.attach_change_password_if_needed(actor, user)
         for group_name in group_names:
             group_services.add_user_to_group(actor, group_name=group_name, user_name=user.name)
     user.refresh_from_db()
@@ -182,12 +192,23 @@ def console_reset_password(
 
 
 def console_delete_user(actor, *, user_name: str) -> None:
-    """Delete a user with what hangs on it (login profile, group memberships), as the console does."""
+    """Delete a user with what hangs on it, as the console does: login profile, access keys,
+    MFA devices, group memberships, policies and boundary; all or nothing."""
     with transaction.atomic():
         user = find_user(actor, user_name)
         authorize(actor, "iam:DeleteUser", user.arn)
         if user.has_login_profile:
             delete_login_profile(actor, user_name=user.name)
+        for key in list(user.access_keys.all()):
+            access_key_services.delete_access_key(actor, user_name=user.name, access_key_id=key.access_key_id)
+        for device in list(user.mfa_devices.all()):
+            mfa_services.deactivate_mfa_device(actor, user_name=user.name, serial_number=device.serial_number)
         for group in list(user.iam_groups.all()):
             group_services.remove_user_from_group(actor, group_name=group.name, user_name=user.name)
+        for policy in list(user.attached_policies.all()):
+            policy_services.detach_user_policy(actor, user_name=user.name, policy_arn=policy.arn)
+        for inline in list(user.inline_policies.all()):
+            policy_services.delete_user_policy(actor, user_name=user.name, policy_name=inline.name)
+        if user.permissions_boundary_id is not None:
+            policy_services.delete_user_permissions_boundary(actor, user_name=user.name)
         delete_user(actor, user_name=user.name)

@@ -52,7 +52,9 @@ def test_console_create_user_with_generated_password(root):
     assert user.has_login_profile and user.password_reset_required
     assert user.check_password(password) and password not in user.password
     actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
-    assert actions[-2:] == ["iam:CreateUser", "iam:CreateLoginProfile"]
+    assert actions[-3:] == ["iam:CreateUser", "iam:CreateLoginProfile", "iam:AttachUserPolicy"]
+    # AWS attaches IAMUserChangePassword when users may not change their own password.
+    assert [p.name for p in user.attached_policies.all()] == ["IAMUserChangePassword"]
 
 
 def test_console_create_user_is_all_or_nothing(root, group_factory):
