@@ -895,9 +895,9 @@ def _legacy_date_ok(value: object) -> bool:
         return False
     if isinstance(value, (int, float)):
         return value >= 0
-    text = str(value)
+    text = str(value).strip()
     if "t" in text.lower() or "-" in text:
-        return parse_date(text) is not None
+        return not text.startswith("-") and parse_date(text) is not None
     try:
         return 0 <= int(text) <= 9223372036854775807
     except ValueError:

@@ -360,7 +360,7 @@ def evaluate(request: RequestContext, policies: PolicySet) -> Decision:
     lookup = request.lookup
     missing: list[str] = []
 
-    if idx.simple:  # identity policies only: the gate's common case, kept lean
+    if idx.simple and not request.resource_account:  # identity policies only: kept lean
         denied = None
         for st in idx.identity_deny:
             if st.always or st.applies(request, lookup, missing):
