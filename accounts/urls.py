@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .policy_urls import urlpatterns as policy_urlpatterns
 from .views import console, credentials, groups, pending, users
 
 app_name = "iam"
@@ -73,6 +74,7 @@ urlpatterns = [
     ),
     *credential_routes("security-credentials/", "_self"),
     *credential_routes("users/<str:user_name>/", ""),
+    *policy_urlpatterns,
     path("roles/", pending.pending_feature, {"feature": "roles"}, name="role_list"),
     path("policies/", pending.pending_feature, {"feature": "policies"}, name="policy_list"),
     path("policy-simulator/", pending.pending_feature, {"feature": "simulator"}, name="policy_simulator"),

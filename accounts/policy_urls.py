@@ -1,0 +1,3 @@
+"""URL patterns of the policy pages and the policy simulator (included in the ``iam`` namespace)."""
+
+urlpatterns: list = []
