@@ -14,6 +14,14 @@ USER_PASSWORD = "User-Passw0rd!"
 _seq = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_authz_caches():
+    """Each test starts with empty authorization caches (no decision leaks between tests)."""
+    from accounts import authz
+
+    authz.clear_caches()
+
+
 @pytest.fixture
 def root_factory(db):
     """Sign up a fresh account; returns its root identity."""

@@ -75,6 +75,7 @@ def dashboard(request):
 
 def account_alias_edit(request):
     actor = request.user
+    authz.authorize(actor, "iam:CreateAccountAlias", "*")
     form = AccountAliasForm(request.POST or None, initial={"alias": actor.account.alias or ""})
     context = {"form": form, "account": actor.account}
     if request.method == "POST":
@@ -91,6 +92,7 @@ def account_alias_edit(request):
 
 def account_alias_delete(request):
     actor = request.user
+    authz.authorize(actor, "iam:DeleteAccountAlias", "*")
     alias = actor.account.alias
     if request.method == "POST" and alias:
         account_services.delete_account_alias(actor, alias=alias)
@@ -109,6 +111,7 @@ def account_settings(request):
 
 def password_policy_edit(request):
     actor = request.user
+    authz.authorize(actor, "iam:UpdateAccountPasswordPolicy", "*")
     rules = account_services.get_account_password_policy(actor)
     initial = {
         "mode": "default" if rules.is_default else "custom",
@@ -170,6 +173,7 @@ def security_credentials_password(request):
     form.fields["new_password_confirm"].label = "Confirm new password"
     rules = actor.account.password_rules()
     context = {"form": form, "rules": rules}
+    authz.authorize(actor, "iam:ChangePassword", actor.arn)
     if request.method == "POST":
         if not form.is_valid():
             return invalid(request, "iam/security_credentials_password.html", context)
@@ -184,6 +188,4 @@ def security_credentials_password(request):
         update_session_auth_hash(request, updated)
         messages.success(request, "Your console password has been updated.")
         return redirect("iam:security_credentials")
-    if not actor.is_root:
-        authz.authorize(actor, "iam:ChangePassword", actor.arn)
     return render(request, "iam/security_credentials_password.html", context)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from .. import crypto, downloads, totp
+from .. import authz, crypto, downloads, totp
 from ..errors import IAMError
 from ..forms import AssignMFADeviceForm, ConfirmDeleteForm, CreateAccessKeyForm, TwoCodesForm
 from ..models import MFADevice
@@ -62,6 +62,7 @@ def _label(subject) -> str:
 def mfa_assign(request, user_name=None):
     """Step 1: name the device; a fresh secret waits (encrypted) in the session."""
     subject = _subject(request, user_name)
+    authz.authorize(request.user, "iam:EnableMFADevice", subject.arn)
     if (redirect_to := _require_recent_auth(request)) is not None:
         return redirect_to
     form = AssignMFADeviceForm(request.POST or None)
@@ -85,6 +86,7 @@ def mfa_assign(request, user_name=None):
 def mfa_setup(request, user_name=None):
     """Step 2: QR code (or the secret key) and two consecutive codes."""
     subject = _subject(request, user_name)
+    authz.authorize(request.user, "iam:EnableMFADevice", subject.arn)
     if (redirect_to := _require_recent_auth(request)) is not None:
         return redirect_to
     enrolment = request.session.get(ENROLMENT_KEY)
@@ -134,6 +136,7 @@ def _device(request, user_name, device_name):
 
 def mfa_remove(request, device_name, user_name=None):
     subject, serial = _device(request, user_name, device_name)
+    authz.authorize(request.user, "iam:DeactivateMFADevice", subject.arn)
     if (redirect_to := _require_recent_auth(request)) is not None:
         return redirect_to
     if request.method == "POST":
@@ -155,6 +158,7 @@ def mfa_remove(request, device_name, user_name=None):
 
 def mfa_resync(request, device_name, user_name=None):
     subject, serial = _device(request, user_name, device_name)
+    authz.authorize(request.user, "iam:ResyncMFADevice", subject.arn)
     if (redirect_to := _require_recent_auth(request)) is not None:
         return redirect_to
     form = TwoCodesForm(request.POST or None)
@@ -187,6 +191,7 @@ def mfa_resync(request, device_name, user_name=None):
 
 def access_key_create(request, user_name=None):
     subject = _subject(request, user_name)
+    authz.authorize(request.user, "iam:CreateAccessKey", subject.arn)
     form = CreateAccessKeyForm(request.POST or None)
     context = {"form": form, "subject": subject, "home": credentials_home(user_name)}
     if request.method == "POST":
@@ -231,6 +236,7 @@ def access_key_status(request, access_key_id, status, user_name=None):
 
 def access_key_delete(request, access_key_id, user_name=None):
     subject = _subject(request, user_name)
+    authz.authorize(request.user, "iam:DeleteAccessKey", subject.arn)
     key = key_services.get_access_key(request.user, subject, access_key_id)
     form = ConfirmDeleteForm(request.POST or None, expected=access_key_id, noun="access key ID")
     context = {"form": form, "key": key, "subject": subject, "home": credentials_home(user_name)}

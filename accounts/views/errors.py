@@ -17,7 +17,11 @@ class IAMErrorMiddleware:
             return render(
                 request,
                 "console/access_denied.html",
-                {"message": exception.message, "decision": exception.decision},
+                {
+                    "message": exception.message,
+                    "decision": exception.decision,
+                    "considered": exception.considered,
+                },
                 status=403,
             )
         if isinstance(exception, NoSuchEntity):

@@ -5,10 +5,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from .. import authz
 from ..errors import IAMError
 from ..forms import ChooseUsersForm, ConfirmDeleteForm, CreateGroupForm
 from ..models import Identity
 from ..services import groups as group_services
+from ..services.lookups import group_arn
 from .base import form_failed, invalid
 
 
@@ -28,6 +30,7 @@ def group_list(request):
 
 def group_create(request):
     actor = request.user
+    authz.authorize(actor, "iam:CreateGroup", group_arn(actor, "*"))
     form = CreateGroupForm(request.POST or None, user_names=_account_user_names(actor))
     context = {"form": form}
     if request.method == "POST":
@@ -60,6 +63,7 @@ def group_detail(request, group_name):
 def group_add_users(request, group_name):
     actor = request.user
     group = group_services.get_group(actor, group_name=group_name)
+    authz.authorize(actor, "iam:AddUserToGroup", group.arn)
     current = {u.name for u in group_services.list_group_members(actor, group)}
     form = ChooseUsersForm(
         request.POST or None, user_names=[n for n in _account_user_names(actor) if n not in current]
@@ -99,6 +103,7 @@ def group_remove_users(request, group_name):
 def group_delete(request, group_name):
     actor = request.user
     group = group_services.get_group(actor, group_name=group_name)
+    authz.authorize(actor, "iam:DeleteGroup", group.arn)
     form = ConfirmDeleteForm(request.POST or None, expected=group.name, noun="user group name")
     context = {"form": form, "group": group}
     if request.method == "POST":

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from .. import downloads
+from .. import authz, downloads
 from ..errors import IAMError
 from ..forms import (
     ChooseGroupsForm,
@@ -20,6 +20,7 @@ from ..services import access_keys as key_services
 from ..services import groups as group_services
 from ..services import mfa as mfa_services
 from ..services import users as user_services
+from ..services.lookups import group_arn, user_arn
 from .base import form_failed, invalid, no_store, signin_url
 
 
@@ -37,6 +38,7 @@ def user_list(request):
 @sensitive_post_parameters("custom_password")
 def user_create(request):
     actor = request.user
+    authz.authorize(actor, "iam:CreateUser", user_arn(actor, "*"))
     form = CreateUserForm(request.POST or None, group_names=_account_group_names(actor))
     context = {"form": form}
     if request.method == "POST":
@@ -113,6 +115,7 @@ def user_detail(request, user_name):
 def user_delete(request, user_name):
     actor = request.user
     user = user_services.get_user(actor, user_name=user_name)
+    authz.authorize(actor, "iam:DeleteUser", user.arn)
     form = ConfirmDeleteForm(request.POST or None, expected=user.name)
     context = {"form": form, "user": user}
     if request.method == "POST":
@@ -132,6 +135,8 @@ def user_console_access(request, user_name):
     """Manage console access: enable (with a password), reset the password, or disable."""
     actor = request.user
     user = user_services.get_user(actor, user_name=user_name)
+    action = "iam:UpdateLoginProfile" if user.has_login_profile else "iam:CreateLoginProfile"
+    authz.authorize(actor, action, user.arn)
     form = ManageConsoleAccessForm(request.POST or None, has_login_profile=user.has_login_profile)
     context = {"form": form, "user": user}
     if request.method == "POST":
@@ -177,6 +182,7 @@ def user_console_access(request, user_name):
 def user_add_to_groups(request, user_name):
     actor = request.user
     user = user_services.get_user(actor, user_name=user_name)
+    authz.authorize(actor, "iam:AddUserToGroup", group_arn(actor, "*"))
     current = {g.name for g in user_services.list_groups_for_user(actor, user)}
     choices = [n for n in _account_group_names(actor) if n not in current]
     form = ChooseGroupsForm(request.POST or None, group_names=choices)

@@ -1,7 +1,8 @@
 """``python manage.py seed_demo``: a demo account to sign in to (idempotent).
 
-Creates, once, an account with an alias, its root user, the groups Admins, Developers and
-ReadOnly, and a few IAM users (one of them must reset its password), then prints how to
+Creates, once, an account with an alias, its root user, the groups Admins
+(AdministratorAccess), Developers (AmazonEC2FullAccess) and ReadOnly (AmazonS3ReadOnlyAccess,
+IAMReadOnlyAccess), and a few IAM users (one of them must reset its password), then prints how to
 sign in as each. Run it again and it changes nothing and prints the same.
 """
 
@@ -11,12 +12,18 @@ from django.db import transaction
 from accounts.models import Account, Identity
 from accounts.services import account as account_services
 from accounts.services import groups as group_services
+from accounts.services import policies as policy_services
 from accounts.services import users as user_services
 
 ALIAS = "iamconsole-demo"
 ROOT_EMAIL = "root@demo.iamconsole.test"
 ROOT_PASSWORD = "Demo-Root-2026!"
-GROUPS = ("Admins", "Developers", "ReadOnly")
+# The classic setup: each group's AWS managed policies.
+GROUPS = {
+    "Admins": ("AdministratorAccess",),
+    "Developers": ("AmazonEC2FullAccess",),
+    "ReadOnly": ("AmazonS3ReadOnlyAccess", "IAMReadOnlyAccess"),
+}
 # name, password, group, must reset at next sign-in
 USERS = (
     ("alice", "Alice-Admin-2026!", "Admins", False),
@@ -45,9 +52,20 @@ class Command(BaseCommand):
             root = Identity.objects.get(account=account, kind=Identity.ROOT)
             created = False
         existing_groups = set(group_services.list_groups(root).values_list("name", flat=True))
-        for name in GROUPS:
+        for name, policy_names in GROUPS.items():
             if name not in existing_groups:
                 group_services.create_group(root, name=name)
+            attached = {
+                row["name"]
+                for row in policy_services.group_permissions(
+                    root, group_services.get_group(root, group_name=name)
+                )
+            }
+            for policy_name in policy_names:
+                if policy_name not in attached:
+                    policy_services.attach_group_policy(
+                        root, group_name=name, policy_arn=f"arn:aws:iam::aws:policy/{policy_name}"
+                    )
         existing_users = set(user_services.list_users(root).values_list("name", flat=True))
         for name, password, group, must_reset in USERS:
             if name in existing_users:
@@ -76,4 +94,5 @@ class Command(BaseCommand):
         )
         for name, password, group, must_reset in USERS:
             note = "  (must choose a new password at sign-in)" if must_reset else ""
-            out.write(f"    {name:<6} password {password:<22} group {group}{note}")
+            policies = ", ".join(GROUPS[group])
+            out.write(f"    {name:<6} password {password:<22} group {group} ({policies}){note}")
