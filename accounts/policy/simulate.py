@@ -98,10 +98,11 @@ def simulate_custom_policy(request: dict) -> dict:
     """
     if not isinstance(request, dict):
         raise InvalidInput("the input must be a JSON object")
-    identity = [
-        _policy(text, f"PolicyInputList.{i}", "identity")
-        for i, text in enumerate(_string_list(request, "PolicyInputList", required=True), 1)
-    ]
+    policy_texts = _string_list(request, "PolicyInputList", required=True)
+    actions = _string_list(request, "ActionNames", required=True)
+    if not actions:
+        raise InvalidInput("ActionNames must not be empty")
+    identity = [_policy(text, f"PolicyInputList.{i}", "identity") for i, text in enumerate(policy_texts, 1)]
     boundary_texts = _string_list(request, "PermissionsBoundaryPolicyInputList")
     if len(boundary_texts) > 1:
         raise InvalidInput("The list of Permissions Boundary policies cannot exceed 1 items.")
@@ -127,9 +128,6 @@ def simulate_custom_policy(request: dict) -> dict:
     resource_policy = None
     if request.get("ResourcePolicy") is not None:
         resource_policy = _policy(request["ResourcePolicy"], "ResourcePolicy", "resource")
-    actions = _string_list(request, "ActionNames", required=True)
-    if not actions:
-        raise InvalidInput("ActionNames must not be empty")
     resources = _string_list(request, "ResourceArns") or ["*"]
     caller = request.get("CallerArn") or ""
     if not isinstance(caller, str):
