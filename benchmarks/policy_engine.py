@@ -745,12 +745,45 @@ class Naive:
 # ----------------------------------------------------------------------------- timing
 
 
+def _cpu_busy(cpus: list[int], interval: float = 0.3) -> dict[int, float]:
+    """Fraction of time each CPU was busy over ``interval`` (from /proc/stat)."""
+
+    def sample() -> dict[int, tuple[int, int]]:
+        out = {}
+        with open("/proc/stat") as f:
+            for line in f:
+                name, *fields = line.split()
+                if name.startswith("cpu") and name[3:].isdigit():
+                    values = [int(v) for v in fields]
+                    idle = values[3] + (values[4] if len(values) > 4 else 0)
+                    out[int(name[3:])] = (sum(values), idle)
+        return out
+
+    before = sample()
+    time.sleep(interval)
+    after = sample()
+    busy = {}
+    for cpu in cpus:
+        if cpu in before and cpu in after:
+            total = after[cpu][0] - before[cpu][0]
+            idle = after[cpu][1] - before[cpu][1]
+            busy[cpu] = 1 - idle / total if total else 0.0
+    return busy
+
+
 def _pin_to_one_cpu() -> str:
-    if hasattr(os, "sched_setaffinity"):
-        cpu = sorted(os.sched_getaffinity(0))[0]
-        os.sched_setaffinity(0, {cpu})
-        return f"pinned to CPU {cpu}"
-    return "not pinned (no sched_setaffinity)"
+    """Run on one CPU, the least busy one (other work on a shared machine skews timings)."""
+    if not hasattr(os, "sched_setaffinity"):
+        return "not pinned (no sched_setaffinity)"
+    cpus = sorted(os.sched_getaffinity(0))
+    try:
+        busy = _cpu_busy(cpus)
+    except OSError:
+        busy = {}
+    cpu = min(cpus, key=lambda c: busy.get(c, 0.0))
+    os.sched_setaffinity(0, {cpu})
+    load = f", {busy[cpu]:.0%} busy before the run" if cpu in busy else ""
+    return f"pinned to CPU {cpu} of {len(cpus)}{load}"
 
 
 def _summary(name: str, samples: list[int]) -> str:

@@ -363,9 +363,10 @@ BUILDERS: dict[str, Callable[[list[str]], Test]] = {
 class Condition:
     """One ``"Operator": {"key": values}`` pair, compiled.
 
-    ``holds(lookup, missing)`` is a function specialised at compile time for the operator;
-    ``lookup(key, key_lower)`` returns the request's value for a key or ``None``; absent keys
-    are appended to ``missing``.
+    ``holds(ctx, lookup, missing)`` is a function specialised at compile time for the
+    operator; ``ctx`` is the request's context dict (tried first, by exact key),
+    ``lookup(key, key_lower)`` returns the request's value for a key in any case (or
+    ``None``); absent keys are appended to ``missing``.
     """
 
     __slots__ = (
@@ -409,7 +410,7 @@ class Condition:
                 self.test = BUILDERS[self.family](values)
         self.holds = self._specialise()
 
-    def _specialise(self) -> Callable[[Lookup, list[str] | None], bool]:
+    def _specialise(self) -> Callable[[dict, Lookup, list[str] | None], bool]:
         key, key_lower, test, negated = self.key, self.key_lower, self.test, self.negated
         generic = self._holds_generic
         if self.family == "null" or self.set_mode:
@@ -417,19 +418,21 @@ class Condition:
         absent_result = self.if_exists or negated
         resolved_test = self._resolved_test
 
-        def holds(lookup: Lookup, missing: list[str] | None) -> bool:
-            raw = lookup(key, key_lower)
+        def holds(ctx: dict, lookup: Lookup, missing: list[str] | None) -> bool:
+            raw = ctx.get(key)
             if raw is None:
-                if missing is not None and key not in missing:
-                    missing.append(key)
-                return absent_result
+                raw = lookup(key, key_lower)
+                if raw is None:
+                    if missing is not None and key not in missing:
+                        missing.append(key)
+                    return absent_result
             t = type(raw)
             if t is str:
                 value = raw
             elif t is bool:
                 value = "true" if raw else "false"
             else:
-                return generic(lookup, missing)
+                return generic(ctx, lookup, missing)
             check = test
             if check is None:
                 check = resolved_test(lookup, missing)
@@ -439,7 +442,7 @@ class Condition:
 
         return holds
 
-    def _holds_generic(self, lookup: Lookup, missing: list[str] | None) -> bool:
+    def _holds_generic(self, ctx: dict, lookup: Lookup, missing: list[str] | None) -> bool:
         raw = lookup(self.key, self.key_lower)
         absent = raw is None or (
             isinstance(raw, (list, tuple, set, frozenset)) and len(raw) == 0 or (self.set_mode and raw == "")

@@ -336,13 +336,14 @@ def _make_applies(st: Statement):
             (only,) = holds
 
             def applies(request, lookup, missing) -> bool:
-                return only(lookup, missing)
+                return only(request.context, lookup, missing)
 
             return applies
 
         def applies(request, lookup, missing) -> bool:
+            ctx = request.context
             for h in holds:  # noqa: SIM110 - a plain loop is faster than all()
-                if not h(lookup, missing):
+                if not h(ctx, lookup, missing):
                     return False
             return True
 
@@ -350,7 +351,7 @@ def _make_applies(st: Statement):
 
     resources = st.resources
     if not resources.templates and not resources.negated:
-        static = resources.static.matches
+        static = resources.static.matcher()
         if not holds:
 
             def applies(request, lookup, missing) -> bool:
@@ -361,8 +362,9 @@ def _make_applies(st: Statement):
         def applies(request, lookup, missing) -> bool:
             if not static(request.resource):
                 return False
+            ctx = request.context
             for h in holds:  # noqa: SIM110 - a plain loop is faster than all()
-                if not h(lookup, missing):
+                if not h(ctx, lookup, missing):
                     return False
             return True
 
@@ -373,8 +375,9 @@ def _make_applies(st: Statement):
     def applies(request, lookup, missing) -> bool:
         if not matches(request.resource, lookup, missing):
             return False
+        ctx = request.context
         for h in holds:  # noqa: SIM110 - a plain loop is faster than all()
-            if not h(lookup, missing):
+            if not h(ctx, lookup, missing):
                 return False
         return True
 

@@ -354,6 +354,22 @@ class Decision:
         )
 
 
+_new = object.__new__
+
+
+def _decision(decision: str, matched: list, denied_by: str | None, missing: list[str]) -> Decision:
+    """``Decision(...)`` without the ``__init__`` frame (the hot path builds one per call)."""
+    d = _new(Decision)
+    d.decision = decision
+    d.allowed = decision == ALLOWED
+    d.matched_statements = matched
+    d.denied_by = denied_by
+    d.missing_context_values = missing
+    d.allowed_by_boundary = None
+    d.allowed_by_organizations = None
+    return d
+
+
 def evaluate(request: RequestContext, policies: PolicySet) -> Decision:
     """Decide ``request`` against ``policies`` (see the module docstring for the rules)."""
     idx = policies._index.get(request.action) or policies.index(request.action)
@@ -369,11 +385,11 @@ def evaluate(request: RequestContext, policies: PolicySet) -> Decision:
                 else:
                     denied.append(st.ref)
         if denied is not None:
-            return Decision(EXPLICIT_DENY, denied, IDENTITY, missing)
+            return _decision(EXPLICIT_DENY, denied, IDENTITY, missing)
         matched = [st.ref for st in idx.identity_allow if st.always or st.applies(request, lookup, missing)]
         if matched:
-            return Decision(ALLOWED, matched, None, missing)
-        return Decision(IMPLICIT_DENY, matched, IDENTITY, missing)
+            return _decision(ALLOWED, matched, None, missing)
+        return _decision(IMPLICIT_DENY, matched, IDENTITY, missing)
 
     # 1. explicit deny
     denied = None
