@@ -220,7 +220,15 @@ class PolicySet:
         self.scp_levels = None if scp_levels is None else tuple(tuple(level) for level in scp_levels)
         self.resource = resource
         self.is_root = bool(is_root)
-        self._index: dict[str, _ActionIndex] = {}
+        # The per-action index depends only on which (immutable) policies are in the set, so
+        # PolicySets built afresh for every request from cached Policy objects share it.
+        key = (self.identity, self.boundary, self.session, self.scp_levels, resource, self.is_root)
+        index = _SHARED_INDEXES.get(key)
+        if index is None:
+            if len(_SHARED_INDEXES) >= 512:
+                _SHARED_INDEXES.clear()
+            index = _SHARED_INDEXES[key] = {}
+        self._index: dict[str, _ActionIndex] = index
 
     def __repr__(self) -> str:
         return (
@@ -238,6 +246,9 @@ class PolicySet:
                 self._index.clear()
             self._index[action] = found
         return found
+
+
+_SHARED_INDEXES: dict[tuple, dict[str, _ActionIndex]] = {}
 
 
 def _policy_tuple(value) -> tuple[Policy, ...] | None:

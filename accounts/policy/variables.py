@@ -79,10 +79,6 @@ def _parse_inner(inner: str) -> tuple[str, object] | None:
     return (VAR, Variable(key, default))
 
 
-def variable_keys(tokens: list[tuple[str, object]]) -> list[str]:
-    return [v.key for kind, v in tokens if kind == VAR]  # type: ignore[union-attr]
-
-
 def scalar_text(value: object) -> object:
     """The single string a context value stands for, or ``UNRESOLVED``."""
     if type(value) is str:
@@ -135,21 +131,3 @@ def substitute(tokens: list[tuple[str, object]], values: tuple[str, ...]) -> lis
         else:
             out.append((kind, payload))  # type: ignore[arg-type]
     return out
-
-
-def resolve(
-    tokens: list[tuple[str, object]], lookup: Lookup, missing: list[str] | None
-) -> list[tuple[str, str]] | None:
-    """Substitute variables: ``(GLOB|LIT, text)`` tokens, or ``None`` if one is unresolvable."""
-    values = resolve_values(tokens, lookup, missing)
-    return None if values is None else substitute(tokens, values)
-
-
-def resolve_literal(
-    tokens: list[tuple[str, object]], lookup: Lookup, missing: list[str] | None
-) -> str | None:
-    """The plain string after substitution (for operators without wildcards)."""
-    parts = resolve(tokens, lookup, missing)
-    if parts is None:
-        return None
-    return "".join(text for _kind, text in parts)
