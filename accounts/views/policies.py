@@ -1,0 +1,718 @@
+"""Policies: the managed policy pages (list, create, view, edit, versions, entities, delete)
+and the Permissions panels of users and groups (attach and detach managed policies, inline
+policies, the permissions boundary).
+
+Managed policies are addressed by ARN in the query string (``?arn=…``): an AWS managed and a
+customer managed policy can share a name. Every read and write goes through
+``accounts.services.policies``, which checks authorization; a form page also asks the gate
+up front for the action its form performs, so that a caller who may not do it is refused
+before filling it in.
+"""
+
+import functools
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from .. import authz
+from ..errors import AccessDenied, IAMError, LimitExceeded, MalformedPolicyDocument
+from ..forms import ConfirmDeleteForm
+from ..models import Group, Identity
+from ..policy_forms import (
+    POLICY_SKELETON,
+    AttachPoliciesForm,
+    CreatePolicyForm,
+    EditPolicyForm,
+    EntitiesForm,
+    InlinePolicyForm,
+    PermissionsBoundaryForm,
+)
+from ..services import groups as group_services
+from ..services import policies as policy_services
+from ..services import users as user_services
+from .base import form_failed, invalid
+
+JOB_FUNCTION_PATH = "/job-function/"
+# The Policies page's "Filter by Type": query value -> (label, list_policies scope)
+TYPE_FILTERS = {
+    "": ("All types", "All"),
+    "aws": ("AWS managed", "AWS"),
+    "customer": ("Customer managed", "Local"),
+    "job_function": ("AWS managed - job function", "AWS"),
+}
+AWS_MANAGED_READ_ONLY = (
+    "{name} is an AWS managed policy. Only AWS can change or delete it; to customize it, "
+    "copy its JSON into a new customer managed policy."
+)
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def policy_type_label(policy) -> str:
+    """The console's Type column: AWS managed, AWS managed - job function, Customer managed."""
+    if policy.account_id is None:
+        return "AWS managed - job function" if policy.path == JOB_FUNCTION_PATH else "AWS managed"
+    return "Customer managed"
+
+
+def policy_url(name: str, policy, **params) -> str:
+    """The URL of a policy page (``iam:<name>``) for ``policy`` (addressed by ARN)."""
+    return reverse(f"iam:{name}") + "?" + urlencode({"arn": policy.arn, **params})
+
+
+def with_policy(view):
+    """Resolve ``?arn=`` to a managed policy of the caller's account (or AWS's) for ``view``.
+
+    No ARN at all sends the caller to the Policies list, which the gate guards like the
+    list itself (iam:ListPolicies); an unknown ARN is a 404 (NoSuchEntity).
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        arn = request.GET.get("arn", "").strip()
+        if not arn:
+            policy_services.list_policies(request.user)  # authorizes iam:ListPolicies
+            return redirect("iam:policy_list")
+        policy = policy_services.get_policy(request.user, policy_arn=arn)
+        return view(request, policy, *args, **kwargs)
+
+    return wrapper
+
+
+def _document_failed(request, template, context, form, exc: IAMError):
+    """A service refused a policy document: AWS's message on the editor, its line marked."""
+    if isinstance(exc, MalformedPolicyDocument):
+        form.mark_error_position(exc)
+    return form_failed(request, template, context, form, exc, "policy_document")
+
+
+def _aws_managed_refusal(request, policy, attempt=None):
+    """AWS managed policies are read-only: the page says so (400); a POST still goes to the
+    service (``attempt``), which refuses it with AWS's error and audits the attempt."""
+    message = AWS_MANAGED_READ_ONLY.format(name=policy.name)
+    status = 400
+    if request.method == "POST" and attempt is not None:
+        try:
+            attempt()
+        except AccessDenied:
+            raise
+        except IAMError as exc:
+            message, status = exc.message, min(exc.status, 499)
+        else:  # pragma: no cover - the services never let an AWS managed policy change
+            return redirect(policy_url("policy_detail", policy))
+    context = {"policy": policy, "type_label": policy_type_label(policy), "read_only_message": message}
+    return render(request, "iam/policy_read_only.html", context, status=status)
+
+
+def _used_as(policy) -> list[str]:
+    used = []
+    attachments = policy.user_count + policy.group_count
+    if attachments:
+        used.append(f"Permissions policy ({attachments})")
+    if policy.boundary_count:
+        used.append(f"Permissions boundary ({policy.boundary_count})")
+    return used or ["None"]
+
+
+# --- managed policies -------------------------------------------------------------------
+
+
+def policy_list(request):
+    type_filter = request.GET.get("type", "")
+    if type_filter not in TYPE_FILTERS:
+        type_filter = ""
+    scope = TYPE_FILTERS[type_filter][1]
+    policies = []
+    for policy in policy_services.list_policies(request.user, scope=scope):
+        policy.type_label = policy_type_label(policy)
+        if type_filter == "aws" and policy.path == JOB_FUNCTION_PATH:
+            continue
+        if type_filter == "job_function" and policy.path != JOB_FUNCTION_PATH:
+            continue
+        policy.used_as = _used_as(policy)
+        policies.append(policy)
+    return render(
+        request,
+        "iam/policy_list.html",
+        {
+            "policies": policies,
+            "type_filter": type_filter,
+            "type_choices": [(value, label) for value, (label, _) in TYPE_FILTERS.items()],
+        },
+    )
+
+
+def policy_create(request):
+    actor = request.user
+    authz.authorize(actor, "iam:CreatePolicy", policy_services.policy_arn(actor, "*"))
+    form = CreatePolicyForm(request.POST or None, initial={"policy_document": POLICY_SKELETON})
+    context = {"form": form}
+    template = "iam/policy_create.html"
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, template, context)
+        data = form.cleaned_data
+        try:
+            policy = policy_services.create_policy(
+                actor,
+                name=data["policy_name"],
+                document=data["policy_document"],
+                description=data["description"],
+            )
+        except (MalformedPolicyDocument, LimitExceeded) as exc:
+            if "PoliciesPerAccount" in exc.message:
+                return form_failed(request, template, context, form, exc)
+            return _document_failed(request, template, context, form, exc)
+        except IAMError as exc:
+            field = "policy_name" if exc.code == "EntityAlreadyExists" else None
+            return form_failed(request, template, context, form, exc, field)
+        messages.success(request, f"Policy {policy.name} created.")
+        return redirect(policy_url("policy_detail", policy))
+    return render(request, template, context)
+
+
+@with_policy
+def policy_detail(request, policy):
+    actor = request.user
+    tab = request.GET.get("tab", "permissions")
+    context = {"policy": policy, "type_label": policy_type_label(policy)}
+    if tab == "entities":
+        context.update(_entities_context(policy_services.policy_entities(actor, policy)))
+    elif tab == "versions":
+        context["versions"] = policy_services.list_policy_versions(actor, policy)
+    else:
+        tab = "permissions"
+        context["version"] = policy_services.get_policy_version(actor, policy, policy.default_version_id)
+    context["tab"] = tab
+    return render(request, "iam/policy_detail.html", context)
+
+
+@with_policy
+def policy_version_detail(request, policy):
+    version_id = request.GET.get("version_id", "")
+    version = policy_services.get_policy_version(request.user, policy, version_id)
+    return render(
+        request,
+        "iam/policy_version_detail.html",
+        {"policy": policy, "version": version, "type_label": policy_type_label(policy)},
+    )
+
+
+@with_policy
+def policy_edit(request, policy):
+    """Edit: the JSON editor; Save changes makes a new default version (deleting the version
+    chosen on the page when the policy already has 5)."""
+    actor = request.user
+    template = "iam/policy_edit.html"
+    if policy.is_aws_managed:
+        return _aws_managed_refusal(
+            request,
+            policy,
+            lambda: policy_services.console_edit_policy(
+                actor, policy_arn=policy.arn, document=request.POST.get("policy_document", "")
+            ),
+        )
+    authz.authorize(actor, "iam:CreatePolicyVersion", policy.arn)
+    versions = policy_services.list_policy_versions(actor, policy)
+    deletable = None
+    if len(versions) >= policy_services.VERSIONS_PER_POLICY:
+        deletable = [(v.version_id, v.version_id) for v in versions if not v.is_default]
+    current = policy_services.get_policy_version(actor, policy, policy.default_version_id)
+    form = EditPolicyForm(
+        request.POST or None, initial={"policy_document": current.document}, deletable_versions=deletable
+    )
+    context = {"form": form, "policy": policy, "versions": versions, "current": current}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, template, context)
+        try:
+            version = policy_services.console_edit_policy(
+                actor,
+                policy_arn=policy.arn,
+                document=form.cleaned_data["policy_document"],
+                delete_version_id=form.cleaned_data.get("delete_version_id") or None,
+            )
+        except (MalformedPolicyDocument, LimitExceeded) as exc:
+            return _document_failed(request, template, context, form, exc)
+        except IAMError as exc:
+            field = "delete_version_id" if form.must_delete_a_version else None
+            return form_failed(request, template, context, form, exc, field)
+        messages.success(
+            request, f"Policy {policy.name} updated. Version {version.version_id} is the default."
+        )
+        return redirect(policy_url("policy_detail", policy))
+    return render(request, template, context)
+
+
+@with_policy
+def policy_delete(request, policy):
+    """Delete: the console detaches the policy from every entity and deletes its versions."""
+    actor = request.user
+    template = "iam/policy_delete.html"
+    if policy.is_aws_managed:
+        return _aws_managed_refusal(
+            request,
+            policy,
+            lambda: policy_services.console_delete_policy(actor, policy_arn=policy.arn),
+        )
+    authz.authorize(actor, "iam:DeletePolicy", policy.arn)
+    form = ConfirmDeleteForm(request.POST or None, expected=policy.name, noun="policy name")
+    context = {"form": form, "policy": policy}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, template, context)
+        try:
+            policy_services.console_delete_policy(actor, policy_arn=policy.arn)
+        except IAMError as exc:
+            return form_failed(request, template, context, form, exc)
+        messages.success(request, f"Policy {policy.name} deleted.")
+        return redirect("iam:policy_list")
+    return render(request, template, context)
+
+
+def _versions_refused(request, policy, exc: IAMError):
+    """Show the Policy versions tab again with AWS's error and its 4xx status."""
+    if isinstance(exc, AccessDenied) or exc.status >= 500:
+        raise exc
+    context = {
+        "policy": policy,
+        "type_label": policy_type_label(policy),
+        "tab": "versions",
+        "versions": policy_services.list_policy_versions(request.user, policy),
+        "error_message": exc.message,
+    }
+    return render(request, "iam/policy_detail.html", context, status=exc.status)
+
+
+@require_POST
+@with_policy
+def policy_version_set_default(request, policy):
+    version_id = request.POST.get("version_id", "")
+    try:
+        policy_services.set_default_policy_version(request.user, policy_arn=policy.arn, version_id=version_id)
+    except IAMError as exc:
+        return _versions_refused(request, policy, exc)
+    messages.success(request, f"Version {version_id} of {policy.name} is now the default version.")
+    return redirect(policy_url("policy_detail", policy, tab="versions"))
+
+
+@with_policy
+def policy_version_delete(request, policy):
+    actor = request.user
+    template = "iam/policy_version_delete.html"
+    if policy.is_aws_managed:
+        return _aws_managed_refusal(
+            request,
+            policy,
+            lambda: policy_services.delete_policy_version(
+                actor, policy_arn=policy.arn, version_id=request.GET.get("version_id", "")
+            ),
+        )
+    authz.authorize(actor, "iam:DeletePolicyVersion", policy.arn)
+    version = policy_services.get_policy_version(actor, policy, request.GET.get("version_id", ""))
+    context = {"policy": policy, "version": version}
+    if request.method == "POST":
+        try:
+            policy_services.delete_policy_version(actor, policy_arn=policy.arn, version_id=version.version_id)
+        except IAMError as exc:
+            if isinstance(exc, AccessDenied) or exc.status >= 500:
+                raise
+            context["error_message"] = exc.message
+            return render(request, template, context, status=exc.status)
+        messages.success(request, f"Version {version.version_id} of {policy.name} deleted.")
+        return redirect(policy_url("policy_detail", policy, tab="versions"))
+    return render(request, template, context)
+
+
+@with_policy
+def policy_attach_entities(request, policy):
+    """Entities attached → Attach: choose users and user groups to attach the policy to."""
+    actor = request.user
+    template = "iam/policy_attach_entities.html"
+    attached = policy_services.policy_entities(actor, policy)
+    users = [u for u in user_services.list_users(actor) if u not in attached["users"]]
+    groups = [g for g in group_services.list_groups(actor) if g not in attached["groups"]]
+    form = EntitiesForm(
+        request.POST or None, user_names=[u.name for u in users], group_names=[g.name for g in groups]
+    )
+    context = {
+        "form": form,
+        "policy": policy,
+        "users": users,
+        "groups": groups,
+        "candidate_count": len(users) + len(groups),
+    }
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, template, context)
+        try:
+            # all or nothing, as the console's other multi-entity actions
+            with transaction.atomic():
+                for name in form.chosen("user"):
+                    policy_services.attach_user_policy(actor, user_name=name, policy_arn=policy.arn)
+                for name in form.chosen("group"):
+                    policy_services.attach_group_policy(actor, group_name=name, policy_arn=policy.arn)
+        except IAMError as exc:
+            return form_failed(request, template, context, form, exc, "entities")
+        count = len(form.cleaned_data["entities"])
+        messages.success(request, f"Policy {policy.name} attached to {count} {_entities_noun(count)}.")
+        return redirect(policy_url("policy_detail", policy, tab="entities"))
+    return render(request, template, context)
+
+
+def _entities_context(entities: dict) -> dict:
+    count = len(entities["users"]) + len(entities["groups"]) + len(entities["boundary_users"])
+    return {"entities": entities, "entity_count": count}
+
+
+def _entities_noun(count: int) -> str:
+    return "entity" if count == 1 else "entities"
+
+
+@require_POST
+@with_policy
+def policy_detach_entities(request, policy):
+    actor = request.user
+    attached = policy_services.policy_entities(actor, policy)
+    form = EntitiesForm(
+        request.POST,
+        user_names=[u.name for u in attached["users"]],
+        group_names=[g.name for g in attached["groups"]],
+    )
+    if not form.is_valid():
+        context = {
+            "policy": policy,
+            "type_label": policy_type_label(policy),
+            "tab": "entities",
+            **_entities_context(attached),
+            "error_message": " ".join(form.errors.get("entities", ["Choose at least one entity."])),
+        }
+        return render(request, "iam/policy_detail.html", context, status=400)
+    with transaction.atomic():
+        for name in form.chosen("user"):
+            policy_services.detach_user_policy(actor, user_name=name, policy_arn=policy.arn)
+        for name in form.chosen("group"):
+            policy_services.detach_group_policy(actor, group_name=name, policy_arn=policy.arn)
+    count = len(form.cleaned_data["entities"])
+    messages.success(request, f"Policy {policy.name} detached from {count} {_entities_noun(count)}.")
+    return redirect(policy_url("policy_detail", policy, tab="entities"))
+
+
+# --- the Permissions panels of users and groups ------------------------------------------
+
+
+@dataclass
+class Owner:
+    """A user or a group seen from its Permissions tab: one shape for both kinds."""
+
+    kind: str  # "user" | "group"
+    entity: Identity | Group
+
+    @property
+    def name(self) -> str:
+        return self.entity.name
+
+    @property
+    def arn(self) -> str:
+        return self.entity.arn
+
+    @property
+    def label(self) -> str:
+        return f"{'user' if self.kind == 'user' else 'user group'} {self.name}"
+
+    @property
+    def noun(self) -> str:
+        return "user" if self.kind == "user" else "user group"
+
+    @property
+    def action_noun(self) -> str:
+        return "User" if self.kind == "user" else "Group"
+
+    def url(self, name: str, **params) -> str:
+        url = reverse(f"iam:{self.kind}_{name}", args=[self.name])
+        return url + ("?" + urlencode(params) if params else "")
+
+    @property
+    def permissions_url(self) -> str:
+        return reverse(f"iam:{self.kind}_detail", args=[self.name]) + "?tab=permissions"
+
+    def owner_kwargs(self) -> dict:
+        return {f"{self.kind}_name": self.name}
+
+    def permissions(self, actor) -> list[dict]:
+        if self.kind == "user":
+            return policy_services.user_permissions(actor, self.entity)
+        return policy_services.group_permissions(actor, self.entity)
+
+    def attach(self, actor, policy_arn: str) -> None:
+        fn = (
+            policy_services.attach_user_policy if self.kind == "user" else policy_services.attach_group_policy
+        )
+        fn(actor, policy_arn=policy_arn, **self.owner_kwargs())
+
+    def detach(self, actor, policy_arn: str) -> None:
+        fn = (
+            policy_services.detach_user_policy if self.kind == "user" else policy_services.detach_group_policy
+        )
+        fn(actor, policy_arn=policy_arn, **self.owner_kwargs())
+
+    def put_inline(self, actor, policy_name: str, document: str):
+        fn = policy_services.put_user_policy if self.kind == "user" else policy_services.put_group_policy
+        return fn(actor, policy_name=policy_name, document=document, **self.owner_kwargs())
+
+    def delete_inline(self, actor, policy_name: str) -> None:
+        fn = (
+            policy_services.delete_user_policy if self.kind == "user" else policy_services.delete_group_policy
+        )
+        fn(actor, policy_name=policy_name, **self.owner_kwargs())
+
+
+def _user(request, user_name) -> Owner:
+    return Owner("user", user_services.get_user(request.user, user_name=user_name))
+
+
+def _group(request, group_name) -> Owner:
+    return Owner("group", group_services.get_group(request.user, group_name=group_name))
+
+
+def _label_rows(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        if "policy" in row:
+            row["type"] = policy_type_label(row["policy"])
+    return rows
+
+
+def user_permissions_context(request, user) -> dict:
+    """What ``iam/_user_permissions.html`` needs: the policies that apply to ``user`` (with
+    where they come from) and its permissions boundary. A caller who may not list them sees
+    AWS's AccessDenied message in the panel instead of losing the whole user page."""
+    try:
+        rows = _label_rows(policy_services.user_permissions(request.user, user))
+    except AccessDenied as exc:
+        return {"permissions_user": user, "permissions_denied": exc.message}
+    return {
+        "permissions_user": user,
+        "permission_rows": rows,
+        "permissions_boundary": user.permissions_boundary,
+    }
+
+
+def group_permissions_context(request, group) -> dict:
+    """What ``iam/_group_permissions.html`` needs: the group's attached and inline policies."""
+    try:
+        rows = _label_rows(policy_services.group_permissions(request.user, group))
+    except AccessDenied as exc:
+        return {"permissions_group": group, "permissions_denied": exc.message}
+    return {"permissions_group": group, "permission_rows": rows}
+
+
+def _attach_policies(request, owner: Owner):
+    """Add permissions → Attach policies directly: tick managed policies in the table."""
+    actor = request.user
+    authz.authorize(actor, f"iam:Attach{owner.action_noun}Policy", owner.arn)
+    attached = {row["policy"].arn for row in owner.permissions(actor) if row["source"] == "Attached directly"}
+    policies = list(policy_services.list_policies(actor))
+    for policy in policies:
+        policy.type_label = policy_type_label(policy)
+        policy.is_attached = policy.arn in attached
+    form = AttachPoliciesForm(
+        request.POST or None, policy_arns=[p.arn for p in policies if not p.is_attached]
+    )
+    template = "iam/attach_policies.html"
+    context = {"form": form, "owner": owner, "policies": policies, "attached_count": len(attached)}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, template, context)
+        arns = form.cleaned_data["policy_arns"]
+        try:
+            with transaction.atomic():  # all or nothing: an 11th policy attaches none of them
+                for arn in arns:
+                    owner.attach(actor, arn)
+        except IAMError as exc:
+            return form_failed(request, template, context, form, exc, "policy_arns")
+        noun = "policy" if len(arns) == 1 else "policies"
+        messages.success(request, f"{len(arns)} {noun} attached to {owner.label}.")
+        return redirect(owner.permissions_url)
+    return render(request, template, context)
+
+
+def _detach_policy(request, owner: Owner):
+    arn = request.POST.get("policy_arn", "")
+    owner.detach(request.user, arn)
+    messages.success(request, f"Policy {arn.rsplit('/', 1)[-1]} removed from {owner.label}.")
+    return redirect(owner.permissions_url)
+
+
+def _inline_names(actor, owner: Owner) -> list[str]:
+    return [row["name"] for row in owner.permissions(actor) if row["source"] == "Inline"]
+
+
+def _inline_create(request, owner: Owner):
+    actor = request.user
+    authz.authorize(actor, f"iam:Put{owner.action_noun}Policy", owner.arn)
+    form = InlinePolicyForm(
+        request.POST or None,
+        existing_names=_inline_names(actor, owner),
+        initial={"policy_document": POLICY_SKELETON},
+    )
+    template = "iam/inline_policy_edit.html"
+    context = {"form": form, "owner": owner, "creating": True}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, template, context)
+        name = form.cleaned_data["policy_name"]
+        try:
+            owner.put_inline(actor, name, form.cleaned_data["policy_document"])
+        except (MalformedPolicyDocument, LimitExceeded) as exc:
+            return _document_failed(request, template, context, form, exc)
+        except IAMError as exc:
+            return form_failed(request, template, context, form, exc, "policy_name")
+        messages.success(request, f"Policy {name} created.")
+        return redirect(owner.permissions_url)
+    return render(request, template, context)
+
+
+def _inline_policy(request, owner: Owner):
+    name = request.GET.get("policy_name", "")
+    return policy_services.get_inline_policy(request.user, owner.entity, name)
+
+
+def _inline_detail(request, owner: Owner):
+    inline = _inline_policy(request, owner)
+    return render(request, "iam/inline_policy_detail.html", {"owner": owner, "inline": inline})
+
+
+def _inline_edit(request, owner: Owner):
+    actor = request.user
+    inline = _inline_policy(request, owner)
+    authz.authorize(actor, f"iam:Put{owner.action_noun}Policy", owner.arn)
+    form = InlinePolicyForm(request.POST or None, initial={"policy_document": inline.document})
+    template = "iam/inline_policy_edit.html"
+    context = {"form": form, "owner": owner, "inline": inline, "creating": False}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, template, context)
+        try:
+            owner.put_inline(actor, inline.name, form.cleaned_data["policy_document"])
+        except IAMError as exc:
+            return _document_failed(request, template, context, form, exc)
+        messages.success(request, f"Policy {inline.name} updated.")
+        return redirect(owner.permissions_url)
+    return render(request, template, context)
+
+
+def _inline_delete(request, owner: Owner):
+    actor = request.user
+    inline = _inline_policy(request, owner)
+    authz.authorize(actor, f"iam:Delete{owner.action_noun}Policy", owner.arn)
+    form = ConfirmDeleteForm(request.POST or None, expected=inline.name, noun="policy name")
+    template = "iam/inline_policy_delete.html"
+    context = {"form": form, "owner": owner, "inline": inline}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, template, context)
+        try:
+            owner.delete_inline(actor, inline.name)
+        except IAMError as exc:
+            return form_failed(request, template, context, form, exc)
+        messages.success(request, f"Policy {inline.name} deleted.")
+        return redirect(owner.permissions_url)
+    return render(request, template, context)
+
+
+def user_attach_policies(request, user_name):
+    return _attach_policies(request, _user(request, user_name))
+
+
+def group_attach_policies(request, group_name):
+    return _attach_policies(request, _group(request, group_name))
+
+
+@require_POST
+def user_detach_policy(request, user_name):
+    return _detach_policy(request, _user(request, user_name))
+
+
+@require_POST
+def group_detach_policy(request, group_name):
+    return _detach_policy(request, _group(request, group_name))
+
+
+def user_inline_policy_create(request, user_name):
+    return _inline_create(request, _user(request, user_name))
+
+
+def group_inline_policy_create(request, group_name):
+    return _inline_create(request, _group(request, group_name))
+
+
+def user_inline_policy_detail(request, user_name):
+    return _inline_detail(request, _user(request, user_name))
+
+
+def group_inline_policy_detail(request, group_name):
+    return _inline_detail(request, _group(request, group_name))
+
+
+def user_inline_policy_edit(request, user_name):
+    return _inline_edit(request, _user(request, user_name))
+
+
+def group_inline_policy_edit(request, group_name):
+    return _inline_edit(request, _group(request, group_name))
+
+
+def user_inline_policy_delete(request, user_name):
+    return _inline_delete(request, _user(request, user_name))
+
+
+def group_inline_policy_delete(request, group_name):
+    return _inline_delete(request, _group(request, group_name))
+
+
+# --- permissions boundary (users only) ---------------------------------------------------
+
+
+def user_permissions_boundary(request, user_name):
+    """Set (or change) the permissions boundary: choose one managed policy."""
+    actor = request.user
+    owner = _user(request, user_name)
+    authz.authorize(actor, "iam:PutUserPermissionsBoundary", owner.arn)
+    policies = list(policy_services.list_policies(actor))
+    for policy in policies:
+        policy.type_label = policy_type_label(policy)
+    current = owner.entity.permissions_boundary
+    form = PermissionsBoundaryForm(
+        request.POST or None,
+        policy_arns=[p.arn for p in policies],
+        initial={"policy_arn": current.arn if current else None},
+    )
+    template = "iam/boundary_set.html"
+    context = {"form": form, "owner": owner, "policies": policies, "current": current}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, template, context)
+        arn = form.cleaned_data["policy_arn"]
+        try:
+            policy_services.put_user_permissions_boundary(
+                actor, user_name=owner.name, permissions_boundary=arn
+            )
+        except IAMError as exc:
+            return form_failed(request, template, context, form, exc, "policy_arn")
+        messages.success(request, f"Permissions boundary {arn.rsplit('/', 1)[-1]} set for user {owner.name}.")
+        return redirect(owner.permissions_url)
+    return render(request, template, context)
+
+
+@require_POST
+def user_permissions_boundary_delete(request, user_name):
+    owner = _user(request, user_name)
+    policy_services.delete_user_permissions_boundary(request.user, user_name=owner.name)
+    messages.success(request, f"Permissions boundary removed from user {owner.name}.")
+    return redirect(owner.permissions_url)

@@ -1,0 +1,140 @@
+"""The IAM policy simulator: decide actions on resources with the policy engine, without
+changing anything.
+
+Simulate the policies of a user of the account (the gate's own set: its policies, its
+groups' and its permissions boundary; iam:SimulatePrincipalPolicy on the user) or of a user
+group (iam:SimulatePrincipalPolicy on the group), or pasted policy documents
+(iam:SimulateCustomPolicy on ``*``). The engine is a pure function, so no service writes
+anything; the gate still decides who may simulate.
+"""
+
+from dataclasses import dataclass
+
+from django.shortcuts import render
+
+from .. import authz
+from .. import policy as engine
+from ..models import InlinePolicy, PolicyVersion
+from ..policy_forms import POLICY_SKELETON, SimulatorForm
+from ..services import groups as group_services
+from ..services import users as user_services
+from ..services.lookups import find_group, find_user, group_arn, user_arn
+
+DECISION_STATUS = {
+    "allowed": "success",
+    "explicitDeny": "error",
+    "implicitDeny": "warning",
+}
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    action: str
+    resource: str
+    decision: engine.Decision
+
+    @property
+    def status(self) -> str:
+        return DECISION_STATUS.get(self.decision.decision, "stopped")
+
+    @property
+    def matched(self) -> list[dict]:
+        """The statements that decided, as the page shows them."""
+        out = []
+        for st in self.decision.matched_statements:
+            lines = ""
+            if st.start is not None and st.end is not None:
+                lines = f"lines {st.start.line}–{st.end.line}" if st.end.line != st.start.line else ""
+                lines = lines or f"line {st.start.line}"
+            out.append(
+                {
+                    "policy": st.policy_id,
+                    "statement": f"Sid {st.sid}" if st.sid else f"Statement {st.index + 1}",
+                    "effect": st.effect,
+                    "lines": lines,
+                }
+            )
+        return out
+
+
+def _group_policies(group) -> tuple[engine.PolicySet, tuple[str, ...]]:
+    """A group's attached (default versions) and inline policies, labelled as the gate does."""
+    policies, labels = [], []
+    attached = PolicyVersion.objects.filter(policy__attached_groups=group, is_default=True)
+    for name, document in attached.order_by("policy__name").values_list("policy__name", "document"):
+        labels.append(name)
+        policies.append(engine.parse_policy(document, policy_id=name))
+    inline = InlinePolicy.objects.filter(group=group).order_by("name").values_list("name", "document")
+    for name, document in inline:
+        label = f"{name} (inline)"
+        labels.append(label)
+        policies.append(engine.parse_policy(document, policy_id=label))
+    return engine.PolicySet(identity=policies), tuple(labels)
+
+
+def _simulate(actor, form: SimulatorForm):
+    """Run the engine for every action × resource; returns (results, policy labels, subject)."""
+    data = form.cleaned_data
+    account_id = actor.account.account_id
+    if data["mode"] == SimulatorForm.PRINCIPAL:
+        kind, name = form.principal_choice()
+        if kind == "user":
+            principal = find_user(actor, name)
+            authz.authorize(actor, "iam:SimulatePrincipalPolicy", principal.arn)
+            loaded = authz.policies_for(principal)
+            policy_set, labels = loaded.policy_set, loaded.considered
+            subject = f"User {principal.name}"
+        else:
+            principal = find_group(actor, name)
+            authz.authorize(actor, "iam:SimulatePrincipalPolicy", principal.arn)
+            policy_set, labels = _group_policies(principal)
+            subject = f"User group {principal.name}"
+        caller = principal.arn
+    else:
+        authz.authorize(actor, "iam:SimulateCustomPolicy", "*")
+        identity = data["custom_policies"]
+        boundary = data.get("boundary_policy")
+        policy_set = engine.PolicySet(identity=identity, boundary=boundary)
+        labels = tuple(p.policy_id for p in identity) + ((boundary.policy_id,) if boundary else ())
+        subject = "New policies"
+        caller = ""
+    results = []
+    for action in data["actions"]:
+        for resource in data["resources"]:
+            request = engine.RequestContext(
+                action,
+                resource,
+                caller,
+                dict(data["context"]),
+                principal_account=account_id,
+                # pasted policies have no caller: keys such as aws:username stay missing
+                derive_keys=bool(caller),
+            )
+            results.append(SimulationResult(action, resource, engine.evaluate(request, policy_set)))
+    return results, labels, subject
+
+
+def policy_simulator(request):
+    actor = request.user
+    can_list_users = authz.is_allowed(actor, "iam:ListUsers", user_arn(actor, ""))
+    can_list_groups = authz.is_allowed(actor, "iam:ListGroups", group_arn(actor, ""))
+    if not (can_list_users or can_list_groups):
+        # Nothing to choose from: the page is only of use for pasted policies.
+        authz.authorize(actor, "iam:SimulateCustomPolicy", "*")
+    users = [u.name for u in user_services.list_users(actor)] if can_list_users else []
+    groups = [g.name for g in group_services.list_groups(actor)] if can_list_groups else []
+    form = SimulatorForm(
+        request.POST or None,
+        user_names=users,
+        group_names=groups,
+        initial={"policy_documents": POLICY_SKELETON},
+    )
+    context = {"form": form, "users": users, "groups": groups}
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            results, labels, subject = _simulate(actor, form)
+            context.update(results=results, labels=labels, subject=subject)
+        else:
+            status = 400
+    return render(request, "iam/simulator.html", context, status=status)
