@@ -216,7 +216,8 @@ class SimulatorForm(forms.Form):
     """Choose whose policies to simulate (a user or group, or pasted documents), the actions,
     resources and context keys. ``cleaned_data`` then holds ``actions`` and ``resources``
     (lists), ``context`` (a dict) and, for pasted documents, ``custom_policies`` and
-    ``boundary_policy`` (compiled engine policies)."""
+    ``boundary_policy`` (compiled engine policies) and ``line_offsets`` (policy id -> the
+    number of editor lines before it)."""
 
     PRINCIPAL, CUSTOM = "principal", "custom"
     mode = forms.ChoiceField(
@@ -351,6 +352,10 @@ class SimulatorForm(forms.Form):
             self._compile("policy_documents", chunk, start, f"Policy {i}")
             for i, (start, chunk) in enumerate(chunks, 1)
         ]
+        # where each policy starts in the editor, to show matched statements' lines there
+        self.cleaned_data["line_offsets"] = {
+            f"Policy {i}": start - 1 for i, (start, _) in enumerate(chunks, 1)
+        }
         return text
 
     def clean_boundary_document(self):

@@ -8,7 +8,7 @@ group (iam:SimulatePrincipalPolicy on the group), or pasted policy documents
 anything; the gate still decides who may simulate.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.shortcuts import render
 
@@ -32,6 +32,8 @@ class SimulationResult:
     action: str
     resource: str
     decision: engine.Decision
+    # policy id -> editor lines before that policy (pasted policies share one editor)
+    line_offsets: dict = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -44,8 +46,9 @@ class SimulationResult:
         for st in self.decision.matched_statements:
             lines = ""
             if st.start is not None and st.end is not None:
-                lines = f"lines {st.start.line}–{st.end.line}" if st.end.line != st.start.line else ""
-                lines = lines or f"line {st.start.line}"
+                offset = self.line_offsets.get(st.policy_id, 0)
+                first, last = st.start.line + offset, st.end.line + offset
+                lines = f"lines {first}–{last}" if last != first else f"line {first}"
             out.append(
                 {
                     "policy": st.policy_id,
@@ -76,6 +79,7 @@ def _simulate(actor, form: SimulatorForm):
     """Run the engine for every action × resource; returns (results, policy labels, subject)."""
     data = form.cleaned_data
     account_id = actor.account.account_id
+    offsets: dict = {}
     if data["mode"] == SimulatorForm.PRINCIPAL:
         kind, name = form.principal_choice()
         if kind == "user":
@@ -98,6 +102,7 @@ def _simulate(actor, form: SimulatorForm):
         labels = tuple(p.policy_id for p in identity) + ((boundary.policy_id,) if boundary else ())
         subject = "New policies"
         caller = ""
+        offsets = data.get("line_offsets", {})
     results = []
     for action in data["actions"]:
         for resource in data["resources"]:
@@ -110,7 +115,8 @@ def _simulate(actor, form: SimulatorForm):
                 # pasted policies have no caller: keys such as aws:username stay missing
                 derive_keys=bool(caller),
             )
-            results.append(SimulationResult(action, resource, engine.evaluate(request, policy_set)))
+            decision = engine.evaluate(request, policy_set)
+            results.append(SimulationResult(action, resource, decision, offsets))
     return results, labels, subject
 
 

@@ -101,7 +101,7 @@ def test_simulate_a_user_within_its_permissions_boundary(root, root_client, user
         root_client, mode="principal", principal="user:kim", actions="s3:GetObject\niam:CreateUser"
     )
     assert results(response) == {("s3:GetObject", "*"): "allowed", ("iam:CreateUser", "*"): "implicitDeny"}
-    assert "not allowed by the permissions boundary" in response.content.decode()
+    assert "no permissions boundary allows it" in response.content.decode()
 
 
 def test_simulate_pasted_policies_with_an_explicit_deny(root_client):
@@ -119,9 +119,12 @@ def test_simulate_pasted_policies_with_an_explicit_deny(root_client):
     assert [(m["policy"], m["statement"], m["effect"]) for m in deny.matched] == [
         ("Policy 2", "Sid NoDelete", "Deny")
     ]
-    assert deny.matched[0]["lines"]  # the statement's place in the pasted document
+    # the statement's place in the editor, after the first policy and the separator
+    first = doc(allow("s3:*")).count("\n") + 1
+    assert deny.matched[0]["lines"] == f"lines {first + 1 + 3}–{first + 1 + 9}"
     body = response.content.decode()
     assert "cs-status--error" in body and "Sid NoDelete" in body
+    assert "explicit deny (identity-based policy)" in body
 
 
 def test_simulate_pasted_policy_with_a_boundary(root_client):
