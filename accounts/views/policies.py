@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from .. import authz
@@ -214,7 +215,9 @@ def policy_edit(request, policy):
         return _aws_managed_refusal(
             request,
             policy,
-            lambda: policy_services.console_edit_policy(
+            # the plain action, not console_edit_policy: its outer transaction would roll
+            # back the audit record of the refusal
+            lambda: policy_services.create_policy_version(
                 actor, policy_arn=policy.arn, document=request.POST.get("policy_document", "")
             ),
         )
@@ -222,7 +225,11 @@ def policy_edit(request, policy):
     versions = policy_services.list_policy_versions(actor, policy)
     deletable = None
     if len(versions) >= policy_services.VERSIONS_PER_POLICY:
-        deletable = [(v.version_id, v.version_id) for v in versions if not v.is_default]
+        deletable = [
+            (v.version_id, f"{v.version_id} — created {localtime(v.created_at):%Y-%m-%d %H:%M:%S %Z}")
+            for v in versions
+            if not v.is_default
+        ]
     current = policy_services.get_policy_version(actor, policy, policy.default_version_id)
     form = EditPolicyForm(
         request.POST or None, initial={"policy_document": current.document}, deletable_versions=deletable
@@ -259,7 +266,7 @@ def policy_delete(request, policy):
         return _aws_managed_refusal(
             request,
             policy,
-            lambda: policy_services.console_delete_policy(actor, policy_arn=policy.arn),
+            lambda: policy_services.delete_policy(actor, policy_arn=policy.arn),
         )
     authz.authorize(actor, "iam:DeletePolicy", policy.arn)
     form = ConfirmDeleteForm(request.POST or None, expected=policy.name, noun="policy name")

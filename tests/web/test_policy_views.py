@@ -408,6 +408,13 @@ def test_aws_managed_policy_is_read_only(root_client):
     version_delete = root_client.post(url("policy_version_delete", arn, version_id="v1"))
     assert version_delete.status_code == 400
     assert list(policy.versions.values_list("version_id", flat=True)) == ["v1"]
+    refusals = AuditEvent.objects.filter(result="InvalidInput").values_list("action", flat=True)
+    assert sorted(refusals) == [
+        "iam:CreatePolicyVersion",
+        "iam:DeletePolicy",
+        "iam:DeletePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+    ]
 
 
 # --- entities attached ----------------------------------------------------------------------
