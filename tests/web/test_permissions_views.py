@@ -415,3 +415,21 @@ def test_attach_page_query_count_is_constant(
     with django_assert_max_num_queries(14):
         response = root_client.get(page("user_attach_policies", "kim"))
     assert response.status_code == 200
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="iam_action records a failure inside the caller's transaction: an outer atomic block "
+    "(console_* composites, the batch attach of this page) rolls the failure's audit event back",
+)
+def test_refused_attach_in_a_batch_is_audited(root, root_client, user_factory):
+    from accounts.models import AuditEvent
+
+    user_factory("kim")
+    for arn in customer_policies(root, 10):
+        policy_services.attach_user_policy(root, user_name="kim", policy_arn=arn)
+    response = root_client.post(
+        page("user_attach_policies", "kim"), {"policy_arns": [AWS + "IAMReadOnlyAccess"]}
+    )
+    assert response.status_code == 409
+    assert AuditEvent.objects.filter(action="iam:AttachUserPolicy", result="LimitExceeded").exists()
