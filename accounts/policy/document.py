@@ -31,7 +31,7 @@ from .conditions import Condition, parse_date, parse_operator
 from .errors import MalformedPolicyDocument
 from .jsonpos import JSONPositionError, Node, Source, loads
 from .patterns import ActionPattern, ArnSet, arn_regex_parts, cached_regex
-from .variables import GLOB, VAR, Lookup, parse_template, resolve_values, substitute
+from .variables import GLOB, VAR, Lookup, parse_template, resolve_values, substitute, variable_value
 
 KINDS = ("identity", "trust", "resource", "scp")
 VALID_VERSIONS = ("2008-10-17", "2012-10-17")
@@ -208,15 +208,25 @@ class PrincipalSpec:
 class ArnTemplate:
     """An ARN pattern with policy variables; compiled once per distinct set of values."""
 
-    __slots__ = ("tokens", "_compiled")
+    __slots__ = ("tokens", "variables", "_compiled")
 
     def __init__(self, tokens: list[tuple[str, object]]):
         self.tokens = tokens
+        self.variables = tuple(payload for kind, payload in tokens if kind == VAR)
         self._compiled: dict[tuple[str, ...], object] = {}
 
     def matches(self, resource: str | None, lookup: Lookup, missing: list[str] | None) -> bool | None:
         """True/False, or ``None`` when a variable cannot be resolved."""
-        values = resolve_values(self.tokens, lookup, missing)
+        if len(self.variables) == 1:
+            var = self.variables[0]
+            raw = lookup(var.key, var.key_lower)
+            if type(raw) is str:
+                values: tuple[str, ...] | None = (raw,)
+            else:
+                text = variable_value(var, lookup, missing)
+                values = None if text is None else (text,)
+        else:
+            values = resolve_values(self.tokens, lookup, missing)
         if values is None:
             return None
         if resource is None:
@@ -239,7 +249,7 @@ class ArnTemplate:
 class ResourceMatcher:
     """A compiled ``Resource``/``NotResource`` list, policy variables resolved lazily."""
 
-    __slots__ = ("static", "templates", "negated", "any")
+    __slots__ = ("static", "templates", "negated", "any", "_static_match", "_has_static")
 
     def __init__(self, patterns: list[str], negated: bool, allow_variables: bool):
         self.negated = negated
@@ -254,9 +264,11 @@ class ResourceMatcher:
         self.static = ArnSet(static)
         self.templates = tuple(templates)
         self.any = self.static.any and not negated
+        self._static_match = self.static.matcher()
+        self._has_static = bool(static)
 
     def matches(self, resource: str | None, lookup: Lookup, missing: list[str] | None) -> bool:
-        hit = self.static.matches(resource)
+        hit = self._has_static and self._static_match(resource)
         unresolved = False
         if not hit and self.templates:
             for template in self.templates:

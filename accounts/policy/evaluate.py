@@ -29,6 +29,7 @@ denied within an account"):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from .document import (
     STRENGTH_DIRECT,
@@ -60,7 +61,9 @@ class RequestContext:
     ``role_arn`` is the role of a role session (derived from an ``assumed-role`` ARN when not
     given). With ``derive_keys`` (the default) a few global keys the request did not supply are
     derived from the principal ARN: ``aws:PrincipalArn``, ``aws:PrincipalAccount``,
-    ``aws:PrincipalType`` and, for an IAM user, ``aws:username``.
+    ``aws:PrincipalType`` and, for an IAM user, ``aws:username``. With ``derive_time`` (the
+    default) ``aws:CurrentTime`` and ``aws:EpochTime``, present in every AWS request, come from
+    ``now`` (a timezone-aware datetime; the current UTC time when ``None``) unless supplied.
     """
 
     __slots__ = (
@@ -73,6 +76,8 @@ class RequestContext:
         "principal_type",
         "_role_arn",
         "derive_keys",
+        "derive_time",
+        "now",
         "_lower",
         "lookup",
     )
@@ -89,6 +94,8 @@ class RequestContext:
         principal_type: str = "AWS",
         role_arn: str = "",
         derive_keys: bool = True,
+        derive_time: bool = True,
+        now: datetime | None = None,
     ):
         self.action = action
         self.resource = resource
@@ -99,6 +106,8 @@ class RequestContext:
         self.principal_type = principal_type
         self._role_arn = role_arn or None
         self.derive_keys = derive_keys
+        self.derive_time = derive_time
+        self.now = now
         self._lower: dict | None = None
         self.lookup = self._lookup
 
@@ -160,11 +169,19 @@ class RequestContext:
                 if len(_DERIVED) >= 1024:
                     _DERIVED.clear()
                 _DERIVED[(self.principal_arn, self.principal_type)] = derived
-            return derived.get(key_lower)
+            value = derived.get(key_lower)
+            if value is not None:
+                return value
+        if self.derive_time and key_lower in _TIME_KEYS:
+            now = self.now or datetime.now(UTC)
+            if key_lower == "aws:currenttime":
+                return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return str(int(now.timestamp()))
         return None
 
 
 _KEY_MAPS: dict[tuple, dict[str, object]] = {}
+_TIME_KEYS = frozenset({"aws:currenttime", "aws:epochtime"})
 _DERIVED: dict[tuple[str, str], dict[str, str]] = {}
 
 
@@ -265,7 +282,9 @@ class _ActionIndex:
     __slots__ = (
         "denies",
         "identity_deny",
+        "identity_deny_refs",
         "identity_allow",
+        "identity_allow_refs",
         "boundary_allow",
         "session_allow",
         "resource_allow",
@@ -300,6 +319,11 @@ class _ActionIndex:
             denies.extend((label, st) for st in d)
         identity_allow, d = gather(ps.identity)
         self.identity_deny = d
+        # when no statement needs a check, the matched list is known in advance
+        self.identity_deny_refs = tuple(st.ref for st in d) if all(st.always for st in d) else None
+        self.identity_allow_refs = (
+            tuple(st.ref for st in identity_allow) if all(st.always for st in identity_allow) else None
+        )
         denies.extend((IDENTITY, st) for st in d)
         boundary_allow, d = gather(ps.boundary)
         denies.extend((BOUNDARY, st) for st in d)
@@ -365,22 +389,6 @@ class Decision:
         )
 
 
-_new = object.__new__
-
-
-def _decision(decision: str, matched: list, denied_by: str | None, missing: list[str]) -> Decision:
-    """``Decision(...)`` without the ``__init__`` frame (the hot path builds one per call)."""
-    d = _new(Decision)
-    d.decision = decision
-    d.allowed = decision == ALLOWED
-    d.matched_statements = matched
-    d.denied_by = denied_by
-    d.missing_context_values = missing
-    d.allowed_by_boundary = None
-    d.allowed_by_organizations = None
-    return d
-
-
 def evaluate(request: RequestContext, policies: PolicySet) -> Decision:
     """Decide ``request`` against ``policies`` (see the module docstring for the rules)."""
     idx = policies._index.get(request.action) or policies.index(request.action)
@@ -388,19 +396,28 @@ def evaluate(request: RequestContext, policies: PolicySet) -> Decision:
     missing: list[str] = []
 
     if idx.simple and not request.resource_account:  # identity policies only: kept lean
-        denied = None
-        for st in idx.identity_deny:
-            if st.always or st.applies(request, lookup, missing):
-                if denied is None:
-                    denied = [st.ref]
-                else:
+        refs = idx.identity_deny_refs
+        if refs is not None:
+            if refs:
+                return Decision(EXPLICIT_DENY, list(refs), IDENTITY, missing)
+        else:
+            denied = []
+            for st in idx.identity_deny:
+                if st.always or st.applies(request, lookup, missing):
                     denied.append(st.ref)
-        if denied is not None:
-            return _decision(EXPLICIT_DENY, denied, IDENTITY, missing)
-        matched = [st.ref for st in idx.identity_allow if st.always or st.applies(request, lookup, missing)]
+            if denied:
+                return Decision(EXPLICIT_DENY, denied, IDENTITY, missing)
+        refs = idx.identity_allow_refs
+        if refs is not None:
+            matched = list(refs)
+        else:
+            matched = []
+            for st in idx.identity_allow:
+                if st.always or st.applies(request, lookup, missing):
+                    matched.append(st.ref)
         if matched:
-            return _decision(ALLOWED, matched, None, missing)
-        return _decision(IMPLICIT_DENY, matched, IDENTITY, missing)
+            return Decision(ALLOWED, matched, None, missing)
+        return Decision(IMPLICIT_DENY, matched, IDENTITY, missing)
 
     # 1. explicit deny
     denied = None

@@ -159,6 +159,7 @@ def simulate_custom_policy(request: dict) -> dict:
                 context,
                 resource_account=_account_of(owner) if owner else "",
                 derive_keys=bool(caller),
+                derive_time=False,  # the simulator reports aws:CurrentTime as missing instead
             )
             decision = evaluate(ctx, policies)
             results.append(_result(action, resource, decision))

@@ -56,7 +56,7 @@ CASES = [
     # --- Date (ISO 8601 and epoch seconds)
     ("DateGreaterThan", "aws:CurrentTime", "2013-12-15T12:00:00Z", "2019-04-25T11:00:00Z", True),
     ("DateGreaterThan", "aws:CurrentTime", "2018-08-16T12:00:00Z", "2014-04-25T11:00:00Z", False),
-    ("DateGreaterThan", "aws:CurrentTime", "2018-08-16T12:00:00Z", ABSENT, False),
+    ("DateGreaterThan", "aws:TokenIssueTime", "2018-08-16T12:00:00Z", ABSENT, False),
     ("DateLessThan", "aws:CurrentTime", "2020-01-01", "2019-12-31T23:59:59Z", True),
     ("DateLessThan", "aws:CurrentTime", "2020-01-01", "2020-01-01T00:00:00Z", False),
     ("DateLessThanEquals", "aws:CurrentTime", "2020-01-01T00:00:00Z", "2020-01-01", True),
@@ -297,12 +297,29 @@ def test_missing_context_values_are_reported():
             }
         )
     )
-    d = decide(p, "ec2:RunInstances")
+    d = decide(p, "ec2:RunInstances", derive_time=False)
     assert not d.allowed
     assert d.missing_context_values == ["aws:CurrentTime"]
     d = decide(p, "ec2:RunInstances", "*", {"aws:CurrentTime": "2020-01-01T00:00:00Z"})
     assert d.allowed
     assert d.missing_context_values == ["ec2:InstanceType"]
+
+
+def test_current_time_and_epoch_time_are_always_present():
+    from datetime import UTC, datetime
+
+    when = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    p = policy(stmt(Condition={"DateGreaterThan": {"aws:CurrentTime": "2024-01-01T00:00:00Z"}}))
+    assert decide(p, "s3:GetObject", now=when).allowed
+    assert not decide(p, "s3:GetObject", now=datetime(2023, 5, 1, tzinfo=UTC)).allowed
+    assert decide(p, "s3:GetObject").allowed  # the real clock
+    p = policy(stmt(Condition={"DateLessThan": {"aws:EpochTime": "1714564801"}}))
+    assert decide(p, "s3:GetObject", now=when).allowed
+    assert not decide(p, "s3:GetObject", now=datetime(2024, 5, 1, 12, 0, 2, tzinfo=UTC)).allowed
+    # a supplied value wins; without derivation the key is missing
+    assert not decide(p, "s3:GetObject", "*", {"aws:EpochTime": "1800000000"}, now=when).allowed
+    d = decide(p, "s3:GetObject", derive_time=False)
+    assert d.missing_context_values == ["aws:EpochTime"]
 
 
 def test_context_value_types():
