@@ -12,6 +12,19 @@ conditions (with policy variables), and decide requests with AWS's evaluation lo
         PolicySet(identity=[admin]),
     )
     decision.allowed, decision.decision, decision.matched_statements
+
+Notes for callers:
+
+* ``parse_policy(..., strict_version=True)`` is what CreatePolicy/CreatePolicyVersion do
+  (a missing or 2008-10-17 Version is rejected); without it a missing Version is legacy
+  (2008-10-17: variables are literal), as inline, trust and resource policies allow.
+* Parse once and keep the :class:`Policy` objects; a :class:`PolicySet` caches, per action,
+  the statements that can apply. PolicySets built from the same Policy objects share that
+  cache, so building one per request is cheap, keeping one per principal is cheaper.
+* ``RequestContext`` derives ``aws:username``, ``aws:PrincipalArn``, ``aws:PrincipalAccount``,
+  ``aws:PrincipalType``, ``aws:CurrentTime`` and ``aws:EpochTime`` when the context lacks them.
+* ``python -m accounts.policy simulate-custom-policy --cli-input-json file://case.json``
+  runs IAM's SimulateCustomPolicy on the command line (see :mod:`accounts.policy.simulate`).
 """
 
 from .document import (

@@ -444,3 +444,14 @@ def test_derived_global_keys():
     assert not decide(p, "s3:GetObject", principal=SESSION).allowed
     # a value given in the context wins over a derived one
     assert not decide(p, "s3:GetObject", context={"aws:PrincipalType": "AssumedRole"}).allowed
+
+
+def test_policy_sets_of_the_same_policies_share_their_index():
+    p = policy(stmt(action="s3:Get*"))
+    first = PolicySet(identity=[p])
+    evaluate(RequestContext("s3:GetObject", "*", USER), first)
+    second = PolicySet(identity=[p])
+    assert second._index is first._index
+    assert PolicySet(identity=[p], is_root=True)._index is not first._index
+    assert PolicySet(identity=[p], boundary=[p])._index is not first._index
+    assert evaluate(RequestContext("s3:GetObject", "*", USER), second).allowed

@@ -166,3 +166,19 @@ def test_not_resource_deny_guards_everything_else():
     assert decide(p, "iam:DeleteUser", "arn:aws:iam::123456789012:user/sandbox/t1").allowed
     assert decide(p, "iam:DeleteUser", "arn:aws:iam::123456789012:user/kim").decision == "explicitDeny"
     assert decide(p, "s3:GetObject", "arn:aws:s3:::b/k").allowed
+
+
+def test_specialised_arn_matchers_agree_with_the_general_one():
+    samples = [None, "*", "arn:aws:s3:::a", "arn:aws:s3:::a/k", "arn:aws:s3:::b", "arn:aws:s3:::c1/x-y", "x"]
+    for patterns in (
+        [],
+        ["*"],
+        ["arn:aws:s3:::a", "arn:aws:s3:::b"],
+        ["arn:aws:s3:::a/*"],
+        ["arn:aws:s3:::c?/x*y"],
+        ["arn:aws:s3:::a", "arn:aws:s3:::a/*", "arn:aws:s3:::c?/x*y"],
+    ):
+        arns = ArnSet(patterns)
+        fast = arns.matcher()
+        for value in samples:
+            assert fast(value) is arns.matches(value), (patterns, value)
