@@ -76,6 +76,4 @@ urlpatterns = [
     *credential_routes("users/<str:user_name>/", ""),
     *policy_urlpatterns,
     path("roles/", pending.pending_feature, {"feature": "roles"}, name="role_list"),
-    path("policies/", pending.pending_feature, {"feature": "policies"}, name="policy_list"),
-    path("policy-simulator/", pending.pending_feature, {"feature": "simulator"}, name="policy_simulator"),
 ]

@@ -12,6 +12,7 @@ from ..models import Identity
 from ..services import groups as group_services
 from ..services.lookups import group_arn
 from .base import form_failed, invalid
+from .policies import group_permissions_context
 
 
 def _account_user_names(actor):
@@ -53,11 +54,11 @@ def group_detail(request, group_name):
     actor = request.user
     group = group_services.get_group(actor, group_name=group_name)
     members = group_services.list_group_members(actor, group)
-    return render(
-        request,
-        "iam/group_detail.html",
-        {"group": group, "members": members, "tab": request.GET.get("tab", "users")},
-    )
+    tab = "permissions" if request.GET.get("tab") == "permissions" else "users"
+    context = {"group": group, "members": members, "tab": tab}
+    if tab == "permissions":
+        context.update(group_permissions_context(request, group))
+    return render(request, "iam/group_detail.html", context)
 
 
 def group_add_users(request, group_name):

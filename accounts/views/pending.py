@@ -4,8 +4,6 @@ from django.shortcuts import render
 
 PENDING = {
     "roles": ("Roles", "IAM roles, trust policies and AssumeRole"),
-    "policies": ("Policies", "customer managed and AWS managed policies"),
-    "simulator": ("Policy simulator", "the policy simulator"),
 }
 
 

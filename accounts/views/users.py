@@ -22,6 +22,7 @@ from ..services import mfa as mfa_services
 from ..services import users as user_services
 from ..services.lookups import group_arn, user_arn
 from .base import form_failed, invalid, no_store, signin_url
+from .policies import user_permissions_context
 
 
 def _account_group_names(actor):
@@ -100,7 +101,9 @@ def user_detail(request, user_name):
     actor = request.user
     user = user_services.get_user(actor, user_name=user_name)
     groups = user_services.list_groups_for_user(actor, user)
-    tab = request.GET.get("tab", "permissions")
+    tab = request.GET.get("tab")
+    if tab not in ("groups", "security_credentials"):
+        tab = "permissions"
     context = {"user": user, "groups": groups, "tab": tab}
     if tab == "security_credentials":
         context.update(
@@ -109,6 +112,8 @@ def user_detail(request, user_name):
             mfa_devices=mfa_services.list_mfa_devices(actor, user),
             access_keys=key_services.list_access_keys(actor, user),
         )
+    elif tab == "permissions":
+        context.update(user_permissions_context(request, user))
     return render(request, "iam/user_detail.html", context)
 
 

@@ -91,6 +91,59 @@ def test_permissions_panel_shows_the_denial_to_a_user_without_permission(root, u
     assert f"User: {kim.arn} is not authorized to perform: iam:ListAttachedUserPolicies" in html
 
 
+def test_user_page_opens_on_the_permissions_tab(root, root_client, user_factory, group_factory):
+    group_factory("Devs")
+    user_factory("kim", groups=("Devs",))
+    policy_services.attach_group_policy(root, group_name="Devs", policy_arn=AWS + "AmazonS3ReadOnlyAccess")
+    policy_services.put_user_policy(root, user_name="kim", policy_name="Mine", document=doc(allow()))
+    for url in (page("user_detail", "kim"), page("user_detail", "kim", tab="nonsense")):
+        response = root_client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert 'Permissions policies <span class="cs-counter">(2)</span>' in html
+        assert (
+            "AmazonS3ReadOnlyAccess" in html
+            and f'Group <a href="{page("group_detail", "Devs")}">Devs</a>' in html
+            and "Mine" in html
+        )
+    other_tab = root_client.get(page("user_detail", "kim", tab="groups")).content.decode()
+    assert "AmazonS3ReadOnlyAccess" not in other_tab
+
+
+def test_group_page_has_a_permissions_tab(root, root_client, group_factory):
+    group_factory("Devs")
+    policy_services.attach_group_policy(root, group_name="Devs", policy_arn=AWS + "AmazonS3ReadOnlyAccess")
+    html = root_client.get(page("group_detail", "Devs", tab="permissions")).content.decode()
+    assert 'Permissions policies <span class="cs-counter">(1)</span>' in html
+    assert "AmazonS3ReadOnlyAccess" in html
+    users_tab = root_client.get(page("group_detail", "Devs")).content.decode()
+    assert "Users in this group" in users_tab and "AmazonS3ReadOnlyAccess" not in users_tab
+
+
+def test_user_permissions_tab_queries_do_not_grow(
+    root, root_client, user_factory, group_factory, django_assert_max_num_queries
+):
+    def grow(prefix, count):
+        for i in range(count):
+            group_factory(f"{prefix}{i}")
+            group_services.add_user_to_group(root, group_name=f"{prefix}{i}", user_name="kim")
+            policy_services.attach_group_policy(
+                root, group_name=f"{prefix}{i}", policy_arn=AWS + "IAMReadOnlyAccess"
+            )
+            policy_services.put_group_policy(
+                root, group_name=f"{prefix}{i}", policy_name="In", document=doc(allow())
+            )
+
+    user_factory("kim")
+    grow("a", 1)
+    with django_assert_max_num_queries(40) as few:
+        assert root_client.get(page("user_detail", "kim")).status_code == 200
+    grow("b", 8)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = root_client.get(page("user_detail", "kim")).content.decode()
+    assert 'Permissions policies <span class="cs-counter">(18)</span>' in html
+
+
 # --- attach policies directly -------------------------------------------------------------------
 
 
