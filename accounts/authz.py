@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from . import context as call_context
 from . import policy as engine
 from .errors import AccessDenied
-from .services.base import set_target
+from .services.base import current_record, record_failure, set_target
 
 # What an IAM user may do to itself with no policy at all (see the module docstring).
 SELF_SERVICE_ACTIONS = frozenset(
@@ -210,8 +210,17 @@ def authorize(principal, action: str, resource: str) -> None:
     set_target(resource)
     verdict = decide(principal, action, resource)
     if not verdict.allowed:
-        raise AccessDenied(
+        refusal = AccessDenied(
             denial_message(principal, action, resource, verdict.decision),
             decision=verdict.decision,
             considered=verdict.considered,
         )
+        if current_record() is None:  # a page's own check: no service action will record it
+            record_failure(
+                actor=principal,
+                action=action,
+                target=resource,
+                result=refusal.code,
+                error_message=refusal.message,
+            )
+        raise refusal

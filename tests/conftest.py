@@ -1,13 +1,12 @@
-"""Factories and signed-in clients shared by every test (pytest functions, no leftovers)."""
+"""Factories and signed-in clients shared by every test (pytest functions, no leftovers).
+
+Django is imported inside the fixtures, so that the pure engine's tests also run without it:
+``pytest tests/unit/policy -p no:django``.
+"""
 
 import itertools
 
 import pytest
-from django.test import Client
-
-from accounts.services import account as account_services
-from accounts.services import groups as group_services
-from accounts.services import users as user_services
 
 ROOT_PASSWORD = "Root-Passw0rd!"
 USER_PASSWORD = "User-Passw0rd!"
@@ -15,8 +14,10 @@ _seq = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _fresh_authz_caches():
+def _fresh_authz_caches(request):
     """Each test starts with empty authorization caches (no decision leaks between tests)."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return  # the pure engine's tests, run with -p no:django
     from accounts import authz
 
     authz.clear_caches()
@@ -28,6 +29,8 @@ def root_factory(db):
 
     def make(email=None, password=ROOT_PASSWORD, account_name=None):
         n = next(_seq)
+        from accounts.services import account as account_services
+
         return account_services.create_account(
             email=email or f"owner{n}@example.com",
             password=password,
@@ -47,6 +50,8 @@ def user_factory(root):
     """Create an IAM user in ``root``'s account (with a console password by default)."""
 
     def make(name=None, *, actor=None, password=USER_PASSWORD, console=True, reset=False, groups=()):
+        from accounts.services import users as user_services
+
         user, _ = user_services.console_create_user(
             actor or root,
             name=name or f"user{next(_seq)}",
@@ -63,6 +68,8 @@ def user_factory(root):
 @pytest.fixture
 def group_factory(root):
     def make(name=None, *, actor=None):
+        from accounts.services import groups as group_services
+
         return group_services.create_group(actor or root, name=name or f"group{next(_seq)}")
 
     return make
@@ -73,6 +80,8 @@ def client_for(db):
     """A Django test client signed in as ``identity`` (through force_login)."""
 
     def make(identity, **kwargs):
+        from django.test import Client
+
         client = Client(**kwargs)
         client.force_login(identity, backend="accounts.backends.IAMUserBackend")
         return client

@@ -3,10 +3,16 @@
 ``@iam_action("iam:CreateUser")`` runs the service inside one transaction, records a
 ``Success`` audit event in that transaction, and on an AWS error records the failure
 (after the rollback, so it survives) and re-raises.
+
+A console action that makes several IAM calls (create a user with a password and groups,
+attach three policies) runs them in ``atomic_action()``: all or nothing, and the failure
+events of the calls inside are written when that outer transaction has ended, so that its
+rollback does not erase the record of what was refused.
 """
 
 import functools
 import logging
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -28,6 +34,7 @@ class ActionRecord:
 
 
 _record: ContextVar[ActionRecord | None] = ContextVar("iam_action_record", default=None)
+_deferred: ContextVar[list[dict] | None] = ContextVar("iam_deferred_failures", default=None)
 
 
 def current_record() -> ActionRecord | None:
@@ -68,6 +75,36 @@ def record_event(*, actor=None, account_id="", action, target="", result, error_
     )
 
 
+def record_failure(**event) -> None:
+    """Record a failed action: now, or when the outermost ``atomic_action`` has ended."""
+    pending = _deferred.get()
+    if pending is None:
+        record_event(**event)
+    else:
+        pending.append(event)
+
+
+@contextmanager
+def atomic_action():
+    """One transaction for a console action; failure events survive its rollback."""
+    if _deferred.get() is not None:
+        with transaction.atomic():
+            yield
+        return
+    pending: list[dict] = []
+    token = _deferred.set(pending)
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        _deferred.reset(token)
+        for event in pending:
+            try:
+                record_event(**event)
+            except Exception:  # never hide the action's own outcome behind an audit write
+                log.exception("could not record the failure of %s", event.get("action"))
+
+
 def bump_authz_generation(actor) -> None:
     """Cached authorization data of the actor's account is stale from now on (same transaction)."""
     from django.db.models import F
@@ -87,7 +124,7 @@ def iam_action(action: str):
             record = ActionRecord(action=action, actor=actor)
             token = _record.set(record)
             try:
-                with transaction.atomic():
+                with atomic_action():
                     result = fn(actor, *args, **kwargs)
                     record_event(
                         actor=actor,
@@ -98,7 +135,7 @@ def iam_action(action: str):
                     )
                 return result
             except IAMError as exc:
-                record_event(
+                record_failure(
                     actor=actor,
                     action=action,
                     target=record.target,

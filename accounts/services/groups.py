@@ -1,6 +1,5 @@
 """IAM user groups and their memberships."""
 
-from django.db import transaction
 from django.db.models import Count
 
 from ..authz import authorize
@@ -8,7 +7,7 @@ from ..errors import DeleteConflict, EntityAlreadyExists, LimitExceeded
 from ..identifiers import new_unique_id, validate_name, validate_path
 from ..models import Group, GroupMembership
 from . import policies as policy_services
-from .base import add_detail, bump_authz_generation, iam_action
+from .base import add_detail, atomic_action, bump_authz_generation, iam_action
 from .lookups import find_group, find_user, group_arn
 
 GROUPS_PER_USER = 10
@@ -89,7 +88,7 @@ def delete_group(actor, *, group_name: str) -> None:
 
 def console_delete_group(actor, *, group_name: str) -> None:
     """Delete a group after removing its members, as the console does; all or nothing."""
-    with transaction.atomic():
+    with atomic_action():
         group = find_group(actor, group_name)
         authorize(actor, "iam:DeleteGroup", group.arn)
         for user in list(group.members.all()):
@@ -103,7 +102,7 @@ def console_delete_group(actor, *, group_name: str) -> None:
 
 def console_create_group(actor, *, name: str, user_names=()) -> Group:
     """Create a group and add the chosen users, as the console's Create user group page does."""
-    with transaction.atomic():
+    with atomic_action():
         group = create_group(actor, name=name)
         for user_name in user_names:
             add_user_to_group(actor, group_name=group.name, user_name=user_name)
@@ -111,18 +110,18 @@ def console_create_group(actor, *, name: str, user_names=()) -> Group:
 
 
 def console_add_users_to_group(actor, *, group_name: str, user_names) -> None:
-    with transaction.atomic():
+    with atomic_action():
         for user_name in user_names:
             add_user_to_group(actor, group_name=group_name, user_name=user_name)
 
 
 def console_remove_users_from_group(actor, *, group_name: str, user_names) -> None:
-    with transaction.atomic():
+    with atomic_action():
         for user_name in user_names:
             remove_user_from_group(actor, group_name=group_name, user_name=user_name)
 
 
 def console_add_user_to_groups(actor, *, user_name: str, group_names) -> None:
-    with transaction.atomic():
+    with atomic_action():
         for group_name in group_names:
             add_user_to_group(actor, group_name=group_name, user_name=user_name)

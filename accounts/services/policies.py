@@ -4,8 +4,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from django.db import transaction
 from django.db.models import Count, F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -22,7 +22,7 @@ from ..errors import (
 )
 from ..identifiers import iam_arn, new_unique_id, validate_name, validate_path
 from ..models import Group, Identity, InlinePolicy, ManagedPolicy, PolicyVersion
-from .base import add_detail, bump_authz_generation, iam_action
+from .base import add_detail, atomic_action, bump_authz_generation, iam_action
 from .lookups import find_group, find_user
 
 MANAGED_DATA = Path(__file__).resolve().parent.parent / "policy" / "managed" / "aws_managed_policies.json"
@@ -167,7 +167,7 @@ def list_policies(actor, *, scope: str = "All"):
         boundary_count=Count(
             "boundary_of", filter=Q(boundary_of__account_id=actor.account_id), distinct=True
         ),
-    ).order_by("name")
+    ).order_by(Lower("name"), "name", "account_id")
 
 
 def list_policy_versions(actor, policy: ManagedPolicy):
@@ -267,7 +267,7 @@ def console_edit_policy(
     actor, *, policy_arn: str, document: str, delete_version_id: str | None = None
 ) -> PolicyVersion:
     """The console's "Save changes": a new default version, deleting an old one when there are 5."""
-    with transaction.atomic():
+    with atomic_action():
         if delete_version_id:
             delete_policy_version(actor, policy_arn=policy_arn, version_id=delete_version_id)
         return create_policy_version(actor, policy_arn=policy_arn, document=document, set_as_default=True)
@@ -320,8 +320,10 @@ def delete_policy(actor, *, policy_arn: str) -> None:
 
 def console_delete_policy(actor, *, policy_arn: str) -> None:
     """The console's Delete: detach from every entity, delete old versions, then the policy."""
-    with transaction.atomic():
-        policy = _customer_policy(actor, policy_arn)
+    with atomic_action():
+        policy = find_policy(actor, policy_arn)
+        if policy.is_aws_managed:
+            delete_policy(actor, policy_arn=policy.arn)  # refuses, and the refusal is audited
         for user in policy.attached_users.all():
             detach_user_policy(actor, user_name=user.name, policy_arn=policy.arn)
         for group in policy.attached_groups.all():

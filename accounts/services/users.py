@@ -1,6 +1,5 @@
 """IAM users and their login profiles (console passwords)."""
 
-from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -13,7 +12,7 @@ from . import access_keys as access_key_services
 from . import groups as group_services
 from . import mfa as mfa_services
 from . import policies as policy_services
-from .base import add_detail, bump_authz_generation, iam_action
+from .base import add_detail, atomic_action, bump_authz_generation, iam_action
 from .credentials import check_new_password, set_password
 from .lookups import find_user, user_arn
 
@@ -149,7 +148,7 @@ def console_create_user(
     Returns the user and its console password (generated when none was given), or None
     without console access. Nothing is written when any step fails.
     """
-    with transaction.atomic():
+    with atomic_action():
         user = create_user(actor, name=name)
         password = None
         if console_access:
@@ -195,7 +194,7 @@ def console_reset_password(
 def console_delete_user(actor, *, user_name: str) -> None:
     """Delete a user with what hangs on it, as the console does: login profile, access keys,
     MFA devices, group memberships, policies and boundary; all or nothing."""
-    with transaction.atomic():
+    with atomic_action():
         user = find_user(actor, user_name)
         authorize(actor, "iam:DeleteUser", user.arn)
         if user.has_login_profile:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.timezone import localtime
@@ -36,6 +35,7 @@ from ..policy_forms import (
 from ..services import groups as group_services
 from ..services import policies as policy_services
 from ..services import users as user_services
+from ..services.base import atomic_action
 from .base import form_failed, invalid
 
 JOB_FUNCTION_PATH = "/job-function/"
@@ -215,8 +215,6 @@ def policy_edit(request, policy):
         return _aws_managed_refusal(
             request,
             policy,
-            # the plain action, not console_edit_policy: its outer transaction would roll
-            # back the audit record of the refusal
             lambda: policy_services.create_policy_version(
                 actor, policy_arn=policy.arn, document=request.POST.get("policy_document", "")
             ),
@@ -360,7 +358,7 @@ def policy_attach_entities(request, policy):
             return invalid(request, template, context)
         try:
             # all or nothing, as the console's other multi-entity actions
-            with transaction.atomic():
+            with atomic_action():
                 for name in form.chosen("user"):
                     policy_services.attach_user_policy(actor, user_name=name, policy_arn=policy.arn)
                 for name in form.chosen("group"):
@@ -401,7 +399,7 @@ def policy_detach_entities(request, policy):
             "error_message": " ".join(form.errors.get("entities", ["Choose at least one entity."])),
         }
         return render(request, "iam/policy_detail.html", context, status=400)
-    with transaction.atomic():
+    with atomic_action():
         for name in form.chosen("user"):
             policy_services.detach_user_policy(actor, user_name=name, policy_arn=policy.arn)
         for name in form.chosen("group"):
@@ -538,7 +536,7 @@ def _attach_policies(request, owner: Owner):
             return invalid(request, template, context)
         arns = form.cleaned_data["policy_arns"]
         try:
-            with transaction.atomic():  # all or nothing: an 11th policy attaches none of them
+            with atomic_action():  # all or nothing: an 11th policy attaches none of them
                 for arn in arns:
                     owner.attach(actor, arn)
         except IAMError as exc:

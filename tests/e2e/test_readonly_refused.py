@@ -11,7 +11,9 @@ from tests.e2e.test_first_user_flow import shot
 def test_readonly_user_is_refused_create_user(live_server, page, root, user_factory):
     group_services.create_group(root, name="ReadOnly")
     for name in ("AmazonS3ReadOnlyAccess", "IAMReadOnlyAccess"):
-        policy_services.attach_group_policy(root, group_name="ReadOnly", policy_arn=f"arn:aws:iam::aws:policy/{name}")
+        policy_services.attach_group_policy(
+            root, group_name="ReadOnly", policy_arn=f"arn:aws:iam::aws:policy/{name}"
+        )
     carol = user_factory("carol", groups=("ReadOnly",))
     user_factory("kim")
     account = root.account.account_id

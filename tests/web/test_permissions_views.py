@@ -470,11 +470,6 @@ def test_attach_page_query_count_is_constant(
     assert response.status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="iam_action records a failure inside the caller's transaction: an outer atomic block "
-    "(console_* composites, the batch attach of this page) rolls the failure's audit event back",
-)
 def test_refused_attach_in_a_batch_is_audited(root, root_client, user_factory):
     from accounts.models import AuditEvent
 

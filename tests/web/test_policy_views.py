@@ -98,6 +98,21 @@ def test_policy_list_type_filter(root_client, make_policy, type_filter, present,
     assert present <= names and not (absent & names)
 
 
+def test_policy_list_sorts_by_name_ignoring_case(root_client, make_policy):
+    for name in ("zeta", "Alpha", "beta", "AmazonS3ReadOnlyAccess"):
+        make_policy(name)
+    response = root_client.get(url("policy_list", type="customer"))
+    assert [p.name for p in response.context["policies"]] == [
+        "Alpha",
+        "AmazonS3ReadOnlyAccess",
+        "beta",
+        "zeta",
+    ]
+    names = [p.name for p in root_client.get(url("policy_list")).context["policies"]]
+    assert names == sorted(names, key=str.lower)
+    assert names.count("AmazonS3ReadOnlyAccess") == 2
+
+
 def test_policy_list_does_not_count_other_accounts(root, root_factory, root_client, make_policy):
     other = root_factory()
     make_policy("Theirs", actor=other)
