@@ -3,6 +3,7 @@ from .audit import AuditEvent
 from .credentials import AccessKey, MFADevice, SignInFailure
 from .identities import Group, GroupMembership, Identity, PasswordHistory
 from .policies import InlinePolicy, ManagedPolicy, PolicyVersion
+from .roles import Role
 
 __all__ = [
     "AccessKey",
@@ -18,4 +19,5 @@ __all__ = [
     "PasswordHistory",
     "PasswordPolicy",
     "PolicyVersion",
+    "Role",
 ]

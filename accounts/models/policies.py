@@ -1,5 +1,5 @@
 """Policies: managed policies (AWS managed and customer managed) with versions, inline
-policies of users and groups, attachments, and permissions boundaries."""
+policies of users, groups and roles, attachments, and permissions boundaries."""
 
 from django.db import models
 from django.db.models.functions import Lower
@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from .account import Account
 from .identities import Group, Identity
+from .roles import Role
 
 
 class ManagedPolicy(models.Model):
@@ -27,6 +28,7 @@ class ManagedPolicy(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     attached_users = models.ManyToManyField(Identity, related_name="attached_policies", blank=True)
     attached_groups = models.ManyToManyField(Group, related_name="attached_policies", blank=True)
+    attached_roles = models.ManyToManyField(Role, related_name="attached_policies", blank=True)
 
     class Meta:
         db_table = "iam_managed_policy"
@@ -63,13 +65,16 @@ class PolicyVersion(models.Model):
 
 
 class InlinePolicy(models.Model):
-    """A policy embedded in one user or one group (no versions, no ARN)."""
+    """A policy embedded in one user, one group or one role (no versions, no ARN)."""
 
     user = models.ForeignKey(
         Identity, on_delete=models.CASCADE, null=True, blank=True, related_name="inline_policies"
     )
     group = models.ForeignKey(
         Group, on_delete=models.CASCADE, null=True, blank=True, related_name="inline_policies"
+    )
+    role = models.ForeignKey(
+        Role, on_delete=models.CASCADE, null=True, blank=True, related_name="inline_policies"
     )
     name = models.CharField(max_length=128)
     document = models.TextField()
@@ -81,8 +86,14 @@ class InlinePolicy(models.Model):
         constraints = [
             models.UniqueConstraint("user", "name", name="iam_user_inline_unique"),
             models.UniqueConstraint("group", "name", name="iam_group_inline_unique"),
+            models.UniqueConstraint("role", "name", name="iam_role_inline_unique"),
+            # exactly one owner: a user, a group or a role
             models.CheckConstraint(
-                condition=models.Q(user__isnull=True) ^ models.Q(group__isnull=True),
+                condition=(
+                    models.Q(user__isnull=False, group__isnull=True, role__isnull=True)
+                    | models.Q(user__isnull=True, group__isnull=False, role__isnull=True)
+                    | models.Q(user__isnull=True, group__isnull=True, role__isnull=False)
+                ),
                 name="iam_inline_one_owner",
             ),
         ]

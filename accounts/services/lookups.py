@@ -6,7 +6,7 @@ close by construction.
 
 from ..errors import NoSuchEntity
 from ..identifiers import iam_arn
-from ..models import Group, Identity
+from ..models import Group, Identity, Role
 
 
 def user_arn(actor, name: str, path: str = "/") -> str:
@@ -15,6 +15,10 @@ def user_arn(actor, name: str, path: str = "/") -> str:
 
 def group_arn(actor, name: str, path: str = "/") -> str:
     return iam_arn(actor.account.account_id, "group", path, name)
+
+
+def role_arn(actor, name: str, path: str = "/") -> str:
+    return iam_arn(actor.account.account_id, "role", path, name)
 
 
 def find_user(actor, name: str, *, for_update: bool = False) -> Identity:
@@ -37,3 +41,14 @@ def find_group(actor, name: str, *, for_update: bool = False) -> Group:
         return qs.get(account_id=actor.account_id, name__iexact=name)
     except Group.DoesNotExist:
         raise NoSuchEntity(f"The group with name {name} cannot be found.") from None
+
+
+def find_role(actor, name: str, *, for_update: bool = False) -> Role:
+    """The role ``name`` (case-insensitive) of the actor's account, or NoSuchEntity."""
+    qs = Role.objects.select_related("account", "permissions_boundary")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    try:
+        return qs.get(account_id=actor.account_id, name__iexact=name)
+    except Role.DoesNotExist:
+        raise NoSuchEntity(f"The role with name {name} cannot be found.") from None

@@ -1,11 +1,12 @@
-"""Managed policies (with versions), inline policies, attachments and permissions boundaries."""
+"""Managed policies (with versions), inline policies, attachments and permissions boundaries
+of users, groups and roles."""
 
 import json
 from functools import lru_cache
 from pathlib import Path
 
-from django.db.models import Count, F, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -21,14 +22,15 @@ from ..errors import (
     ValidationError,
 )
 from ..identifiers import iam_arn, new_unique_id, validate_name, validate_path
-from ..models import Group, Identity, InlinePolicy, ManagedPolicy, PolicyVersion
+from ..models import Group, Identity, InlinePolicy, ManagedPolicy, PolicyVersion, Role
 from .base import add_detail, atomic_action, bump_authz_generation, iam_action
-from .lookups import find_group, find_user
+from .lookups import find_group, find_role, find_user
 
 MANAGED_DATA = Path(__file__).resolve().parent.parent / "policy" / "managed" / "aws_managed_policies.json"
 VERSIONS_PER_POLICY = 5
 POLICIES_PER_USER = 10
 POLICIES_PER_GROUP = 10
+POLICIES_PER_ROLE = 10
 CUSTOMER_POLICIES_PER_ACCOUNT = 1500
 
 
@@ -161,13 +163,26 @@ def list_policies(actor, *, scope: str = "All"):
         qs = qs.filter(Q(account_id=actor.account_id) | Q(account__isnull=True))
     account_users = Q(attached_users__account_id=actor.account_id)
     account_groups = Q(attached_groups__account_id=actor.account_id)
+    # Roles are counted in subqueries: one more join would multiply the rows counted above.
+    role_attachments = ManagedPolicy.attached_roles.through.objects.filter(
+        managedpolicy_id=OuterRef("pk"), role__account_id=actor.account_id
+    )
+    role_boundaries = Role.objects.filter(permissions_boundary_id=OuterRef("pk"), account_id=actor.account_id)
     return qs.annotate(
         user_count=Count("attached_users", filter=account_users, distinct=True),
         group_count=Count("attached_groups", filter=account_groups, distinct=True),
+        role_count=_subquery_count(role_attachments, "managedpolicy_id"),
         boundary_count=Count(
             "boundary_of", filter=Q(boundary_of__account_id=actor.account_id), distinct=True
         ),
+        role_boundary_count=_subquery_count(role_boundaries, "permissions_boundary_id"),
     ).order_by(Lower("name"), "name", "account_id")
+
+
+def _subquery_count(qs, column: str):
+    """COUNT(*) of ``qs`` (filtered on OuterRef) as a correlated subquery; 0 when empty."""
+    counted = qs.order_by().values(column).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def list_policy_versions(actor, policy: ManagedPolicy):
@@ -184,12 +199,15 @@ def get_policy_version(actor, policy: ManagedPolicy, version_id: str) -> PolicyV
 
 
 def policy_entities(actor, policy: ManagedPolicy) -> dict:
-    """The caller's users and groups the policy is attached to, and users it bounds."""
+    """The caller's users, groups and roles the policy is attached to, and users and roles it bounds."""
     authorize(actor, "iam:ListEntitiesForPolicy", policy.arn)
+    account = actor.account_id
     return {
-        "users": list(policy.attached_users.filter(account_id=actor.account_id).order_by("name")),
-        "groups": list(policy.attached_groups.filter(account_id=actor.account_id).order_by("name")),
-        "boundary_users": list(policy.boundary_of.filter(account_id=actor.account_id).order_by("name")),
+        "users": list(policy.attached_users.filter(account_id=account).order_by("name")),
+        "groups": list(policy.attached_groups.filter(account_id=account).order_by("name")),
+        "roles": list(policy.attached_roles.filter(account_id=account).order_by("name")),
+        "boundary_users": list(policy.boundary_of.filter(account_id=account).order_by("name")),
+        "boundary_roles": list(policy.boundary_of_roles.filter(account_id=account).order_by("name")),
     }
 
 
@@ -307,7 +325,14 @@ def delete_policy(actor, *, policy_arn: str) -> None:
     """Delete a customer managed policy that is attached to nothing and has only its default version."""
     policy = _customer_policy(actor, policy_arn, for_update=True)
     authorize(actor, "iam:DeletePolicy", policy.arn)
-    if policy.attached_users.exists() or policy.attached_groups.exists() or policy.boundary_of.exists():
+    attached = (
+        policy.attached_users.exists()
+        or policy.attached_groups.exists()
+        or policy.attached_roles.exists()
+        or policy.boundary_of.exists()
+        or policy.boundary_of_roles.exists()
+    )
+    if attached:
         raise DeleteConflict("Cannot delete a policy attached to entities.")
     if policy.versions.count() > 1:
         raise DeleteConflict(
@@ -328,8 +353,12 @@ def console_delete_policy(actor, *, policy_arn: str) -> None:
             detach_user_policy(actor, user_name=user.name, policy_arn=policy.arn)
         for group in policy.attached_groups.all():
             detach_group_policy(actor, group_name=group.name, policy_arn=policy.arn)
+        for role in policy.attached_roles.all():
+            detach_role_policy(actor, role_name=role.name, policy_arn=policy.arn)
         for user in policy.boundary_of.all():
             delete_user_permissions_boundary(actor, user_name=user.name)
+        for role in policy.boundary_of_roles.all():
+            delete_role_permissions_boundary(actor, role_name=role.name)
         for version in policy.versions.filter(is_default=False):
             delete_policy_version(actor, policy_arn=policy.arn, version_id=version.version_id)
         delete_policy(actor, policy_arn=policy.arn)
@@ -390,6 +419,32 @@ def detach_group_policy(actor, *, group_name: str, policy_arn: str) -> None:
     bump_authz_generation(actor)
 
 
+@iam_action("iam:AttachRolePolicy")
+def attach_role_policy(actor, *, role_name: str, policy_arn: str) -> None:
+    role = find_role(actor, role_name, for_update=True)
+    authorize(actor, "iam:AttachRolePolicy", role.arn)
+    policy = find_policy(actor, policy_arn)
+    add_detail(policy_arn=policy.arn)
+    if policy.attached_roles.filter(pk=role.pk).exists():
+        return
+    if role.attached_policies.count() >= POLICIES_PER_ROLE:
+        raise LimitExceeded(f"Cannot exceed quota for PoliciesPerRole: {POLICIES_PER_ROLE}")
+    policy.attached_roles.add(role)
+    bump_authz_generation(actor)
+
+
+@iam_action("iam:DetachRolePolicy")
+def detach_role_policy(actor, *, role_name: str, policy_arn: str) -> None:
+    role = find_role(actor, role_name)
+    authorize(actor, "iam:DetachRolePolicy", role.arn)
+    policy = ManagedPolicy.objects.filter(arn=policy_arn, attached_roles=role).first()
+    if policy is None:
+        raise NoSuchEntity(f"Policy {policy_arn} was not found.")
+    add_detail(policy_arn=policy.arn)
+    policy.attached_roles.remove(role)
+    bump_authz_generation(actor)
+
+
 # --- inline policies ------------------------------------------------------------------------
 
 
@@ -444,14 +499,38 @@ def delete_group_policy(actor, *, group_name: str, policy_name: str) -> None:
     _delete_inline(actor, group, "group", policy_name)
 
 
+@iam_action("iam:PutRolePolicy")
+def put_role_policy(actor, *, role_name: str, policy_name: str, document: str) -> InlinePolicy:
+    role = find_role(actor, role_name, for_update=True)
+    authorize(actor, "iam:PutRolePolicy", role.arn)
+    return _put_inline(actor, role, "role", policy_name, document)
+
+
+@iam_action("iam:DeleteRolePolicy")
+def delete_role_policy(actor, *, role_name: str, policy_name: str) -> None:
+    role = find_role(actor, role_name)
+    authorize(actor, "iam:DeleteRolePolicy", role.arn)
+    _delete_inline(actor, role, "role", policy_name)
+
+
+def _owner_kind(owner) -> str:
+    if isinstance(owner, Identity):
+        return "user"
+    return "role" if isinstance(owner, Role) else "group"
+
+
 def get_inline_policy(actor, owner, policy_name: str) -> InlinePolicy:
-    action = "iam:GetUserPolicy" if isinstance(owner, Identity) else "iam:GetGroupPolicy"
-    authorize(actor, action, owner.arn)
+    """An inline policy of a user, group or role (iam:GetUserPolicy / GetGroupPolicy / GetRolePolicy)."""
+    kind = _owner_kind(owner)
+    authorize(actor, f"iam:Get{kind.capitalize()}Policy", owner.arn)
     inline = owner.inline_policies.filter(name=policy_name).first()
     if inline is None:
-        kind = "user" if isinstance(owner, Identity) else "group"
         raise NoSuchEntity(f"The {kind} policy with name {policy_name} cannot be found.")
     return inline
+
+
+def get_role_policy(actor, *, role_name: str, policy_name: str) -> InlinePolicy:
+    return get_inline_policy(actor, find_role(actor, role_name), policy_name)
 
 
 # --- permissions boundary -------------------------------------------------------------------
@@ -476,6 +555,28 @@ def delete_user_permissions_boundary(actor, *, user_name: str) -> None:
         raise NoSuchEntity(f"The user with name {user.name} does not have a permissions boundary.")
     user.permissions_boundary = None
     user.save(update_fields=["permissions_boundary"])
+    bump_authz_generation(actor)
+
+
+@iam_action("iam:PutRolePermissionsBoundary")
+def put_role_permissions_boundary(actor, *, role_name: str, permissions_boundary: str) -> None:
+    role = find_role(actor, role_name, for_update=True)
+    authorize(actor, "iam:PutRolePermissionsBoundary", role.arn)
+    policy = find_policy(actor, permissions_boundary)
+    add_detail(policy_arn=policy.arn)
+    role.permissions_boundary = policy
+    role.save(update_fields=["permissions_boundary"])
+    bump_authz_generation(actor)
+
+
+@iam_action("iam:DeleteRolePermissionsBoundary")
+def delete_role_permissions_boundary(actor, *, role_name: str) -> None:
+    role = find_role(actor, role_name, for_update=True)
+    authorize(actor, "iam:DeleteRolePermissionsBoundary", role.arn)
+    if role.permissions_boundary_id is None:
+        raise NoSuchEntity(f"The role with name {role.name} does not have a permissions boundary.")
+    role.permissions_boundary = None
+    role.save(update_fields=["permissions_boundary"])
     bump_authz_generation(actor)
 
 
@@ -530,6 +631,21 @@ def group_permissions(actor, group: Group) -> list[dict]:
     rows += [
         {"name": i.name, "type": "Customer inline", "source": "Inline", "inline": i}
         for i in group.inline_policies.order_by("name")
+    ]
+    return rows
+
+
+def role_permissions(actor, role: Role) -> list[dict]:
+    """The role's attached managed policies and inline policies (its Permissions tab)."""
+    authorize(actor, "iam:ListAttachedRolePolicies", role.arn)
+    authorize(actor, "iam:ListRolePolicies", role.arn)
+    rows = [
+        {"name": p.name, "type": p.policy_type, "source": "Attached directly", "policy": p}
+        for p in role.attached_policies.order_by("name")
+    ]
+    rows += [
+        {"name": i.name, "type": "Customer inline", "source": "Inline", "inline": i}
+        for i in role.inline_policies.order_by("name")
     ]
     return rows
 
