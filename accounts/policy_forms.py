@@ -53,7 +53,7 @@ class PolicyDocumentMixin:
     def clean_policy_document(self):
         document = normalise_document(self.cleaned_data["policy_document"])
         try:
-            validate_document(document)
+            self.check_document(document)
         except MalformedPolicyDocument as exc:
             self.mark_error_position(exc)
             raise FormError(exc.message, code=exc.code) from None
@@ -62,6 +62,10 @@ class PolicyDocumentMixin:
         if self.check_managed_size and engine.policy_size(document) > engine.MANAGED_POLICY_MAX:
             raise FormError(engine.size_error("managed", engine.MANAGED_POLICY_MAX), code="LimitExceeded")
         return document
+
+    def check_document(self, document: str) -> None:
+        """AWS's grammar for the kind of policy the form edits (an identity policy here)."""
+        validate_document(document)
 
     def mark_error_position(self, exc) -> None:
         self.error_line = getattr(exc, "line", None)
@@ -165,19 +169,22 @@ class AttachPoliciesForm(forms.Form):
 
 
 class EntitiesForm(forms.Form):
-    """Users and groups chosen on a policy's Entities attached tab (``user:NAME`` / ``group:NAME``)."""
+    """Users, groups and roles chosen on a policy's Entities attached tab (``user:NAME`` /
+    ``group:NAME`` / ``role:NAME``)."""
 
     entities = forms.MultipleChoiceField(
         label="Entities",
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one user or user group."},
+        error_messages={"required": "Choose at least one user, user group or role."},
     )
 
-    def __init__(self, *args, user_names=(), group_names=(), **kwargs):
+    def __init__(self, *args, user_names=(), group_names=(), role_names=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["entities"].choices = [(f"user:{n}", n) for n in user_names] + [
-            (f"group:{n}", n) for n in group_names
-        ]
+        self.fields["entities"].choices = (
+            [(f"user:{n}", n) for n in user_names]
+            + [(f"group:{n}", n) for n in group_names]
+            + [(f"role:{n}", n) for n in role_names]
+        )
 
     def chosen(self, kind: str) -> list[str]:
         prefix = f"{kind}:"

@@ -2,7 +2,7 @@
 
 Managed policies are addressed by ARN in the query string (``?arn=…``), inline policies by
 ``?policy_name=…``: AWS and customer managed policies can share a name, and the URL walk of
-the tests knows only user and group names as path arguments.
+the tests knows only user, group and role names as path arguments.
 """
 
 from django.urls import path
@@ -11,7 +11,8 @@ from .views import policies, simulator
 
 
 def owner_routes(kind: str) -> list:
-    """The Permissions tab's actions for ``users/<user_name>/…`` or ``groups/<group_name>/…``."""
+    """The Permissions tab's actions for ``users/<user_name>/…``, ``groups/<group_name>/…`` or
+    ``roles/<role_name>/…``."""
     prefix = f"{kind}s/<str:{kind}_name>/"
     view = lambda name: getattr(policies, f"{kind}_{name}")  # noqa: E731 - a local shorthand
     return [
@@ -50,6 +51,7 @@ urlpatterns = [
     path("policy-simulator/", simulator.policy_simulator, name="policy_simulator"),
     *owner_routes("user"),
     *owner_routes("group"),
+    *owner_routes("role"),
     path(
         "users/<str:user_name>/permissions-boundary/",
         policies.user_permissions_boundary,
@@ -59,5 +61,15 @@ urlpatterns = [
         "users/<str:user_name>/permissions-boundary/delete/",
         policies.user_permissions_boundary_delete,
         name="user_permissions_boundary_delete",
+    ),
+    path(
+        "roles/<str:role_name>/permissions-boundary/",
+        policies.role_permissions_boundary,
+        name="role_permissions_boundary",
+    ),
+    path(
+        "roles/<str:role_name>/permissions-boundary/delete/",
+        policies.role_permissions_boundary_delete,
+        name="role_permissions_boundary_delete",
     ),
 ]

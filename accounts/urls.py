@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .policy_urls import urlpatterns as policy_urlpatterns
-from .views import console, credentials, groups, pending, users
+from .views import console, credentials, groups, roles, users
 
 app_name = "iam"
 
@@ -75,5 +75,10 @@ urlpatterns = [
     *credential_routes("security-credentials/", "_self"),
     *credential_routes("users/<str:user_name>/", ""),
     *policy_urlpatterns,
-    path("roles/", pending.pending_feature, {"feature": "roles"}, name="role_list"),
+    path("roles/", roles.role_list, name="role_list"),
+    path("roles/create/", roles.role_create, name="role_create"),
+    path("roles/<str:role_name>/", roles.role_detail, name="role_detail"),
+    path("roles/<str:role_name>/edit/", roles.role_edit, name="role_edit"),
+    path("roles/<str:role_name>/trust-policy/", roles.role_trust_edit, name="role_trust_edit"),
+    path("roles/<str:role_name>/delete/", roles.role_delete, name="role_delete"),
 ]

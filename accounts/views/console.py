@@ -9,7 +9,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from .. import authz
 from ..errors import IAMError
 from ..forms import AccountAliasForm, ChangePasswordForm, PasswordPolicyForm
-from ..models import AccessKey, Group, Identity
+from ..models import AccessKey, Group, Identity, Role
 from ..services import access_keys as key_services
 from ..services import account as account_services
 from ..services import credentials
@@ -60,6 +60,7 @@ def dashboard(request):
         counts = {
             "groups": Group.objects.filter(account=account).count(),
             "users": Identity.objects.iam_users().filter(account=account).count(),
+            "roles": Role.objects.filter(account=account).count(),
         }
     return render(
         request,

@@ -2,9 +2,9 @@
 
 from django.shortcuts import render
 
-PENDING = {
-    "roles": ("Roles", "IAM roles, trust policies and AssumeRole"),
-}
+# feature -> (title, what it will do); route one with
+#   path("thing/", pending.pending_feature, {"feature": "thing"}, name="thing_list")
+PENDING: dict[str, tuple[str, str]] = {}
 
 
 def pending_feature(request, feature):

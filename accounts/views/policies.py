@@ -1,6 +1,6 @@
 """Policies: the managed policy pages (list, create, view, edit, versions, entities, delete)
-and the Permissions panels of users and groups (attach and detach managed policies, inline
-policies, the permissions boundary).
+and the Permissions panels of users, groups and roles (attach and detach managed policies,
+inline policies, the permissions boundary).
 
 Managed policies are addressed by ARN in the query string (``?arn=…``): an AWS managed and a
 customer managed policy can share a name. Every read and write goes through
@@ -20,9 +20,10 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from .. import authz
+from .. import policy as engine
 from ..errors import AccessDenied, IAMError, LimitExceeded, MalformedPolicyDocument
 from ..forms import ConfirmDeleteForm
-from ..models import Group, Identity
+from ..models import Group, Identity, Role
 from ..policy_forms import (
     POLICY_SKELETON,
     AttachPoliciesForm,
@@ -34,6 +35,7 @@ from ..policy_forms import (
 )
 from ..services import groups as group_services
 from ..services import policies as policy_services
+from ..services import roles as role_services
 from ..services import users as user_services
 from ..services.base import atomic_action
 from .base import form_failed, invalid
@@ -113,11 +115,12 @@ def _aws_managed_refusal(request, policy, attempt=None):
 
 def _used_as(policy) -> list[str]:
     used = []
-    attachments = policy.user_count + policy.group_count
+    attachments = policy.user_count + policy.group_count + policy.role_count
     if attachments:
         used.append(f"Permissions policy ({attachments})")
-    if policy.boundary_count:
-        used.append(f"Permissions boundary ({policy.boundary_count})")
+    boundaries = policy.boundary_count + policy.role_boundary_count
+    if boundaries:
+        used.append(f"Permissions boundary ({boundaries})")
     return used or ["None"]
 
 
@@ -337,21 +340,26 @@ def policy_version_delete(request, policy):
 
 @with_policy
 def policy_attach_entities(request, policy):
-    """Entities attached → Attach: choose users and user groups to attach the policy to."""
+    """Entities attached → Attach: choose users, user groups and roles to attach the policy to."""
     actor = request.user
     template = "iam/policy_attach_entities.html"
     attached = policy_services.policy_entities(actor, policy)
     users = [u for u in user_services.list_users(actor) if u not in attached["users"]]
     groups = [g for g in group_services.list_groups(actor) if g not in attached["groups"]]
+    roles = [r for r in role_services.list_roles(actor) if r not in attached["roles"]]
     form = EntitiesForm(
-        request.POST or None, user_names=[u.name for u in users], group_names=[g.name for g in groups]
+        request.POST or None,
+        user_names=[u.name for u in users],
+        group_names=[g.name for g in groups],
+        role_names=[r.name for r in roles],
     )
     context = {
         "form": form,
         "policy": policy,
         "users": users,
         "groups": groups,
-        "candidate_count": len(users) + len(groups),
+        "roles": roles,
+        "candidate_count": len(users) + len(groups) + len(roles),
     }
     if request.method == "POST":
         if not form.is_valid():
@@ -363,6 +371,8 @@ def policy_attach_entities(request, policy):
                     policy_services.attach_user_policy(actor, user_name=name, policy_arn=policy.arn)
                 for name in form.chosen("group"):
                     policy_services.attach_group_policy(actor, group_name=name, policy_arn=policy.arn)
+                for name in form.chosen("role"):
+                    policy_services.attach_role_policy(actor, role_name=name, policy_arn=policy.arn)
         except IAMError as exc:
             return form_failed(request, template, context, form, exc, "entities")
         count = len(form.cleaned_data["entities"])
@@ -372,7 +382,9 @@ def policy_attach_entities(request, policy):
 
 
 def _entities_context(entities: dict) -> dict:
-    count = len(entities["users"]) + len(entities["groups"]) + len(entities["boundary_users"])
+    count = sum(
+        len(entities[key]) for key in ("users", "groups", "roles", "boundary_users", "boundary_roles")
+    )
     return {"entities": entities, "entity_count": count}
 
 
@@ -389,6 +401,7 @@ def policy_detach_entities(request, policy):
         request.POST,
         user_names=[u.name for u in attached["users"]],
         group_names=[g.name for g in attached["groups"]],
+        role_names=[r.name for r in attached["roles"]],
     )
     if not form.is_valid():
         context = {
@@ -404,20 +417,28 @@ def policy_detach_entities(request, policy):
             policy_services.detach_user_policy(actor, user_name=name, policy_arn=policy.arn)
         for name in form.chosen("group"):
             policy_services.detach_group_policy(actor, group_name=name, policy_arn=policy.arn)
+        for name in form.chosen("role"):
+            policy_services.detach_role_policy(actor, role_name=name, policy_arn=policy.arn)
     count = len(form.cleaned_data["entities"])
     messages.success(request, f"Policy {policy.name} detached from {count} {_entities_noun(count)}.")
     return redirect(policy_url("policy_detail", policy, tab="entities"))
 
 
-# --- the Permissions panels of users and groups ------------------------------------------
+# --- the Permissions panels of users, groups and roles ------------------------------------
+
+OWNER_NOUNS = {"user": "user", "group": "user group", "role": "role"}
+OWNER_LISTS = {"user": "Users", "group": "User groups", "role": "Roles"}
 
 
 @dataclass
 class Owner:
-    """A user or a group seen from its Permissions tab: one shape for both kinds."""
+    """A user, a group or a role seen from its Permissions tab: one shape for the three kinds.
 
-    kind: str  # "user" | "group"
-    entity: Identity | Group
+    The service functions are found by name (``attach_<kind>_policy``, ``put_<kind>_policy``,
+    ``<kind>_permissions``…), so that the three kinds cannot drift apart."""
+
+    kind: str  # "user" | "group" | "role"
+    entity: Identity | Group | Role
 
     @property
     def name(self) -> str:
@@ -428,20 +449,45 @@ class Owner:
         return self.entity.arn
 
     @property
-    def label(self) -> str:
-        return f"{'user' if self.kind == 'user' else 'user group'} {self.name}"
+    def noun(self) -> str:
+        return OWNER_NOUNS[self.kind]
 
     @property
-    def noun(self) -> str:
-        return "user" if self.kind == "user" else "user group"
+    def label(self) -> str:
+        return f"{self.noun} {self.name}"
 
     @property
     def action_noun(self) -> str:
-        return "User" if self.kind == "user" else "Group"
+        return self.kind.capitalize()
+
+    @property
+    def list_title(self) -> str:
+        return OWNER_LISTS[self.kind]
+
+    @property
+    def list_url(self) -> str:
+        return reverse(f"iam:{self.kind}_list")
+
+    @property
+    def inline_size_limit(self) -> str:
+        """The quota of the owner's inline policies together, as the console writes it (10,240)."""
+        return f"{engine.INLINE_POLICY_TOTAL_MAX[self.kind]:,}"
 
     def url(self, name: str, **params) -> str:
         url = reverse(f"iam:{self.kind}_{name}", args=[self.name])
         return url + ("?" + urlencode(params) if params else "")
+
+    @property
+    def inline_detail_url(self) -> str:
+        return self.url("inline_policy_detail")
+
+    @property
+    def inline_edit_url(self) -> str:
+        return self.url("inline_policy_edit")
+
+    @property
+    def inline_delete_url(self) -> str:
+        return self.url("inline_policy_delete")
 
     @property
     def permissions_url(self) -> str:
@@ -450,32 +496,33 @@ class Owner:
     def owner_kwargs(self) -> dict:
         return {f"{self.kind}_name": self.name}
 
+    def _service(self, template: str):
+        return getattr(policy_services, template.format(kind=self.kind))
+
     def permissions(self, actor) -> list[dict]:
-        if self.kind == "user":
-            return policy_services.user_permissions(actor, self.entity)
-        return policy_services.group_permissions(actor, self.entity)
+        return self._service("{kind}_permissions")(actor, self.entity)
 
     def attach(self, actor, policy_arn: str) -> None:
-        fn = (
-            policy_services.attach_user_policy if self.kind == "user" else policy_services.attach_group_policy
-        )
-        fn(actor, policy_arn=policy_arn, **self.owner_kwargs())
+        self._service("attach_{kind}_policy")(actor, policy_arn=policy_arn, **self.owner_kwargs())
 
     def detach(self, actor, policy_arn: str) -> None:
-        fn = (
-            policy_services.detach_user_policy if self.kind == "user" else policy_services.detach_group_policy
-        )
-        fn(actor, policy_arn=policy_arn, **self.owner_kwargs())
+        self._service("detach_{kind}_policy")(actor, policy_arn=policy_arn, **self.owner_kwargs())
 
     def put_inline(self, actor, policy_name: str, document: str):
-        fn = policy_services.put_user_policy if self.kind == "user" else policy_services.put_group_policy
-        return fn(actor, policy_name=policy_name, document=document, **self.owner_kwargs())
+        return self._service("put_{kind}_policy")(
+            actor, policy_name=policy_name, document=document, **self.owner_kwargs()
+        )
 
     def delete_inline(self, actor, policy_name: str) -> None:
-        fn = (
-            policy_services.delete_user_policy if self.kind == "user" else policy_services.delete_group_policy
+        self._service("delete_{kind}_policy")(actor, policy_name=policy_name, **self.owner_kwargs())
+
+    def put_boundary(self, actor, policy_arn: str) -> None:
+        self._service("put_{kind}_permissions_boundary")(
+            actor, permissions_boundary=policy_arn, **self.owner_kwargs()
         )
-        fn(actor, policy_name=policy_name, **self.owner_kwargs())
+
+    def delete_boundary(self, actor) -> None:
+        self._service("delete_{kind}_permissions_boundary")(actor, **self.owner_kwargs())
 
 
 def _user(request, user_name) -> Owner:
@@ -484,6 +531,10 @@ def _user(request, user_name) -> Owner:
 
 def _group(request, group_name) -> Owner:
     return Owner("group", group_services.get_group(request.user, group_name=group_name))
+
+
+def _role(request, role_name) -> Owner:
+    return Owner("role", role_services.get_role(request.user, role_name=role_name))
 
 
 def _label_rows(rows: list[dict]) -> list[dict]:
@@ -515,6 +566,19 @@ def group_permissions_context(request, group) -> dict:
     except AccessDenied as exc:
         return {"permissions_group": group, "permissions_denied": exc.message}
     return {"permissions_group": group, "permission_rows": rows}
+
+
+def role_permissions_context(request, role) -> dict:
+    """What ``iam/_role_permissions.html`` needs: the role's policies and permissions boundary."""
+    try:
+        rows = _label_rows(policy_services.role_permissions(request.user, role))
+    except AccessDenied as exc:
+        return {"permissions_role": role, "permissions_denied": exc.message}
+    return {
+        "permissions_role": role,
+        "permission_rows": rows,
+        "permissions_boundary": role.permissions_boundary,
+    }
 
 
 def _attach_policies(request, owner: Owner):
@@ -681,14 +745,38 @@ def group_inline_policy_delete(request, group_name):
     return _inline_delete(request, _group(request, group_name))
 
 
-# --- permissions boundary (users only) ---------------------------------------------------
+def role_attach_policies(request, role_name):
+    return _attach_policies(request, _role(request, role_name))
 
 
-def user_permissions_boundary(request, user_name):
+@require_POST
+def role_detach_policy(request, role_name):
+    return _detach_policy(request, _role(request, role_name))
+
+
+def role_inline_policy_create(request, role_name):
+    return _inline_create(request, _role(request, role_name))
+
+
+def role_inline_policy_detail(request, role_name):
+    return _inline_detail(request, _role(request, role_name))
+
+
+def role_inline_policy_edit(request, role_name):
+    return _inline_edit(request, _role(request, role_name))
+
+
+def role_inline_policy_delete(request, role_name):
+    return _inline_delete(request, _role(request, role_name))
+
+
+# --- permissions boundary (users and roles) ----------------------------------------------
+
+
+def _permissions_boundary(request, owner: Owner):
     """Set (or change) the permissions boundary: choose one managed policy."""
     actor = request.user
-    owner = _user(request, user_name)
-    authz.authorize(actor, "iam:PutUserPermissionsBoundary", owner.arn)
+    authz.authorize(actor, f"iam:Put{owner.action_noun}PermissionsBoundary", owner.arn)
     policies = list(policy_services.list_policies(actor))
     for policy in policies:
         policy.type_label = policy_type_label(policy)
@@ -705,19 +793,33 @@ def user_permissions_boundary(request, user_name):
             return invalid(request, template, context)
         arn = form.cleaned_data["policy_arn"]
         try:
-            policy_services.put_user_permissions_boundary(
-                actor, user_name=owner.name, permissions_boundary=arn
-            )
+            owner.put_boundary(actor, arn)
         except IAMError as exc:
             return form_failed(request, template, context, form, exc, "policy_arn")
-        messages.success(request, f"Permissions boundary {arn.rsplit('/', 1)[-1]} set for user {owner.name}.")
+        messages.success(request, f"Permissions boundary {arn.rsplit('/', 1)[-1]} set for {owner.label}.")
         return redirect(owner.permissions_url)
     return render(request, template, context)
 
 
+def _permissions_boundary_delete(request, owner: Owner):
+    owner.delete_boundary(request.user)
+    messages.success(request, f"Permissions boundary removed from {owner.label}.")
+    return redirect(owner.permissions_url)
+
+
+def user_permissions_boundary(request, user_name):
+    return _permissions_boundary(request, _user(request, user_name))
+
+
 @require_POST
 def user_permissions_boundary_delete(request, user_name):
-    owner = _user(request, user_name)
-    policy_services.delete_user_permissions_boundary(request.user, user_name=owner.name)
-    messages.success(request, f"Permissions boundary removed from user {owner.name}.")
-    return redirect(owner.permissions_url)
+    return _permissions_boundary_delete(request, _user(request, user_name))
+
+
+def role_permissions_boundary(request, role_name):
+    return _permissions_boundary(request, _role(request, role_name))
+
+
+@require_POST
+def role_permissions_boundary_delete(request, role_name):
+    return _permissions_boundary_delete(request, _role(request, role_name))

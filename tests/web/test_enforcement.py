@@ -16,7 +16,7 @@ from tests.web.test_security import CONSOLE_URLS, url_for
 AWS = "arn:aws:iam::aws:policy/"
 # Open to every signed-in IAM user: the dashboard and its own security credentials, and the
 # CSV download (bound to the session that made it). Pages that only say a feature is not
-# there yet (Roles) decide nothing either.
+# there yet decide nothing either (none at the moment).
 OPEN_TO_EVERYONE = {"iam:dashboard", "iam:security_credentials", "iam:credentials_download"} | {
     name for name, args in CONSOLE_URLS if resolve(url_for(name, args)).func is pending_feature
 }
@@ -28,8 +28,15 @@ def doc(*statements):
 
 @pytest.fixture
 def people(root, user_factory, group_factory):
-    """kim has no policy; lee and the group Admins exist for kim to try things on."""
+    """kim has no policy; lee, the group Admins and the role AppRole exist for kim to try things on."""
+    from accounts.services import roles as role_services
+
     group_factory("Admins")
+    role_services.create_role(
+        root,
+        name="AppRole",
+        assume_role_policy_document=role_services.service_trust_policy("ec2.amazonaws.com"),
+    )
     lee = user_factory("lee")
     kim = user_factory("kim")
     return kim, lee
@@ -42,6 +49,7 @@ def test_every_console_view_refuses_a_user_without_permission(people, client_for
     kwargs = {
         "user_name": "lee",
         "group_name": "Admins",
+        "role_name": "AppRole",
         "device_name": "phone",
         "access_key_id": "AKIAX",
         "token": "t",

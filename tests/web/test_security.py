@@ -4,12 +4,13 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import Identity
+from accounts.models import Identity, Role
 from accounts.services import groups as group_services
 
 SAMPLE_KWARGS = {
     "user_name": "kim",
     "group_name": "Admins",
+    "role_name": "AppRole",
     "token": "tok",
     "account": "123456789012",
     "device_name": "phone",
@@ -59,21 +60,28 @@ def test_must_reset_session_reaches_only_the_change_page(root, user_factory, cli
 
 
 @pytest.mark.parametrize(
-    "name,args", [(n, a) for n, a in CONSOLE_URLS if {"user_name", "group_name"} & set(a)]
+    "name,args", [(n, a) for n, a in CONSOLE_URLS if {"user_name", "group_name", "role_name"} & set(a)]
 )
 def test_other_accounts_objects_are_404(root_factory, client_for, name, args):
-    """Account B's kim and Admins exist; account A's root asks for them by name."""
+    """Account B's kim, Admins and AppRole exist; account A's root asks for them by name."""
     owner, intruder = root_factory(), root_factory()
+    from accounts.services import roles as role_services
     from accounts.services import users as user_services
 
     user_services.console_create_user(owner, name="kim", console_access=True, custom_password="Abcdefg1!")
     group_services.create_group(owner, name="Admins")
     group_services.add_user_to_group(owner, group_name="Admins", user_name="kim")
+    role_services.create_role(
+        owner,
+        name="AppRole",
+        assume_role_policy_document=role_services.service_trust_policy("ec2.amazonaws.com"),
+    )
     client = client_for(intruder)
     for method in (client.get, client.post):
         response = method(url_for(name, args))
         assert response.status_code in (404, 405), (name, response.status_code)
     assert Identity.objects.get(name="kim").iam_groups.count() == 1
+    assert Role.objects.get(name="AppRole").account_id == owner.account_id
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,209 @@
+"""IAM roles: list, create (the console's wizard on one page), view (Permissions, Trust
+relationships), edit, edit the trust policy, delete.
+
+Every read and write goes through ``accounts.services.roles`` (and ``services.policies`` for
+the Permissions tab), which checks authorization; a form page also asks the gate up front for
+the action its form performs, so that a caller who may not do it is refused before filling
+it in.
+"""
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from .. import authz
+from ..errors import AccessDenied, IAMError, MalformedPolicyDocument
+from ..forms import ConfirmDeleteForm
+from ..role_forms import CreateRoleForm, EditRoleForm, SessionDurationFields, TrustPolicyForm
+from ..services import policies as policy_services
+from ..services import roles as role_services
+from ..services.lookups import role_arn
+from .base import form_failed, invalid
+from .policies import policy_type_label, role_permissions_context
+
+
+def _with_trusted_entities(roles):
+    for role in roles:
+        role.trusted_entities = role_services.trusted_entities(role.assume_role_policy_document)
+    return roles
+
+
+def role_list(request):
+    roles = _with_trusted_entities(list(role_services.list_roles(request.user)))
+    return render(request, "iam/role_list.html", {"roles": roles})
+
+
+def _attachable_policies(actor):
+    """The managed policies the Create role page offers, or AWS's refusal to list them."""
+    try:
+        policies = list(policy_services.list_policies(actor))
+    except AccessDenied as exc:
+        return [], exc.message
+    for policy in policies:
+        policy.type_label = policy_type_label(policy)
+    return policies, None
+
+
+def _create_failed_field(form, exc: IAMError):
+    """The Create role field that AWS's error is about (None: the whole form)."""
+    message = exc.message
+    if exc.code == "EntityAlreadyExists":
+        return "role_name"
+    if exc.code == "ValidationError":
+        if "'description'" in message:
+            return "description"
+        if "maxSessionDuration" in message:
+            return (
+                "custom_duration"
+                if form.cleaned_data.get("session_duration") == "custom"
+                else "session_duration"
+            )
+        return "role_name"
+    custom = form.cleaned_data.get("trusted_entity_type") == CreateRoleForm.CUSTOM_POLICY
+    if isinstance(exc, MalformedPolicyDocument) or "ACLSizePerRole" in message:
+        if custom and isinstance(exc, MalformedPolicyDocument):
+            form.mark_error_position(exc)
+        return "policy_document" if custom else None
+    if "PoliciesPerRole" in message or exc.code == "NoSuchEntity":
+        return "policy_arns"
+    return None
+
+
+def role_create(request):
+    actor = request.user
+    authz.authorize(actor, "iam:CreateRole", role_arn(actor, "*"))
+    policies, policies_denied = _attachable_policies(actor)
+    form = CreateRoleForm(
+        request.POST or None,
+        account_id=actor.account.account_id,
+        policy_arns=[p.arn for p in policies],
+    )
+    template = "iam/role_create.html"
+    chosen = set(form["policy_arns"].value() or ())
+    context = {"form": form, "policies": policies, "policies_denied": policies_denied, "chosen": chosen}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, template, context)
+        data = form.cleaned_data
+        try:
+            role = role_services.console_create_role(
+                actor,
+                name=data["role_name"],
+                assume_role_policy_document=data["trust_policy"],
+                description=data["description"],
+                max_session_duration=data["max_session_duration"],
+                policy_arns=data["policy_arns"],
+            )
+        except IAMError as exc:
+            return form_failed(request, template, context, form, exc, _create_failed_field(form, exc))
+        messages.success(request, f"Role {role.name} created.")
+        return redirect("iam:role_detail", role_name=role.name)
+    return render(request, template, context)
+
+
+def switch_role_link(request, role) -> str:
+    """The Summary's "Link to switch roles in console" (shown as text: switching roles is not here yet)."""
+    base = settings.CONSOLE_BASE_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/")
+    role_name = quote(role.path.lstrip("/") + role.name, safe="/")
+    return f"{base}/switchrole?account={role.account.account_id}&roleName={role_name}"
+
+
+def session_duration_label(seconds: int) -> str:
+    """``3600`` → ``1 hour``, ``7200`` → ``2 hours``, ``5400`` → ``5400 seconds``."""
+    hours, rest = divmod(seconds, 3600)
+    if rest:
+        return f"{seconds} seconds"
+    return f"{hours} hour" + ("s" if hours != 1 else "")
+
+
+def role_detail(request, role_name):
+    actor = request.user
+    role = role_services.get_role(actor, role_name=role_name)
+    tab = "trust_relationships" if request.GET.get("tab") == "trust_relationships" else "permissions"
+    context = {
+        "role": role,
+        "tab": tab,
+        "switch_role_link": switch_role_link(request, role),
+        "session_duration_label": session_duration_label(role.max_session_duration),
+        "trusted_entities": role_services.trusted_entities(role.assume_role_policy_document),
+    }
+    if tab == "permissions":
+        context.update(role_permissions_context(request, role))
+    return render(request, "iam/role_detail.html", context)
+
+
+def role_edit(request, role_name):
+    """Edit: the description and the maximum session duration (iam:UpdateRole)."""
+    actor = request.user
+    role = role_services.get_role(actor, role_name=role_name)
+    authz.authorize(actor, "iam:UpdateRole", role.arn)
+    initial = {
+        "description": role.description,
+        **SessionDurationFields.initial_for(role.max_session_duration),
+    }
+    form = EditRoleForm(request.POST or None, initial=initial)
+    template = "iam/role_edit.html"
+    context = {"form": form, "role": role}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, template, context)
+        try:
+            role_services.update_role(
+                actor,
+                role_name=role.name,
+                description=form.cleaned_data["description"],
+                max_session_duration=form.cleaned_data["max_session_duration"],
+            )
+        except IAMError as exc:
+            return form_failed(request, template, context, form, exc)
+        messages.success(request, f"Role {role.name} updated.")
+        return redirect("iam:role_detail", role_name=role.name)
+    return render(request, template, context)
+
+
+def role_trust_edit(request, role_name):
+    """Trust relationships → Edit trust policy: the JSON editor (iam:UpdateAssumeRolePolicy)."""
+    actor = request.user
+    role = role_services.get_role(actor, role_name=role_name)
+    authz.authorize(actor, "iam:UpdateAssumeRolePolicy", role.arn)
+    form = TrustPolicyForm(
+        request.POST or None, initial={"policy_document": role.assume_role_policy_document}
+    )
+    template = "iam/role_trust_edit.html"
+    context = {"form": form, "role": role}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, template, context)
+        try:
+            role_services.update_assume_role_policy(
+                actor, role_name=role.name, policy_document=form.cleaned_data["policy_document"]
+            )
+        except IAMError as exc:
+            if isinstance(exc, MalformedPolicyDocument):
+                form.mark_error_position(exc)
+            return form_failed(request, template, context, form, exc, "policy_document")
+        messages.success(request, f"Trust policy of {role.name} updated.")
+        return redirect(reverse("iam:role_detail", args=[role.name]) + "?tab=trust_relationships")
+    return render(request, template, context)
+
+
+def role_delete(request, role_name):
+    actor = request.user
+    role = role_services.get_role(actor, role_name=role_name)
+    authz.authorize(actor, "iam:DeleteRole", role.arn)
+    form = ConfirmDeleteForm(request.POST or None, expected=role.name, noun="role name")
+    template = "iam/role_delete.html"
+    context = {"form": form, "role": role}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, template, context)
+        try:
+            role_services.console_delete_role(actor, role_name=role.name)
+        except IAMError as exc:
+            return form_failed(request, template, context, form, exc)
+        messages.success(request, f"Role {role.name} deleted.")
+        return redirect("iam:role_list")
+    return render(request, template, context)
