@@ -2,8 +2,9 @@
 
 Creates, once, an account with an alias, its root user, the groups Admins
 (AdministratorAccess), Developers (AmazonEC2FullAccess) and ReadOnly (AmazonS3ReadOnlyAccess,
-IAMReadOnlyAccess), and a few IAM users (one of them must reset its password), then prints how to
-sign in as each. Run it again and it changes nothing and prints the same.
+IAMReadOnlyAccess), a few IAM users (one of them must reset its password) and the role
+EC2ReadOnlyRole (trusted by EC2, AmazonEC2ReadOnlyAccess attached), then prints how to sign in
+as each. Run it again and it changes nothing and prints the same.
 """
 
 from django.core.management.base import BaseCommand
@@ -13,6 +14,7 @@ from accounts.models import Account, Identity
 from accounts.services import account as account_services
 from accounts.services import groups as group_services
 from accounts.services import policies as policy_services
+from accounts.services import roles as role_services
 from accounts.services import users as user_services
 
 ALIAS = "iamconsole-demo"
@@ -30,6 +32,15 @@ USERS = (
     ("bob", "Bob-Developer-2026!", "Developers", False),
     ("carol", "Carol-ReadOnly-2026!", "ReadOnly", False),
     ("dave", "Dave-Temporary-2026!", "Developers", True),
+)
+# name, trusted service, AWS managed policies, description
+ROLES = (
+    (
+        "EC2ReadOnlyRole",
+        "ec2.amazonaws.com",
+        ("AmazonEC2ReadOnlyAccess",),
+        "Lets EC2 instances describe EC2 resources (read only).",
+    ),
 )
 
 
@@ -78,6 +89,22 @@ class Command(BaseCommand):
                 password_reset_required=must_reset,
                 group_names=(group,),
             )
+        existing_roles = set(role_services.list_roles(root).values_list("name", flat=True))
+        for name, service, policy_names, description in ROLES:
+            if name not in existing_roles:
+                role_services.create_role(
+                    root,
+                    name=name,
+                    assume_role_policy_document=role_services.service_trust_policy(service),
+                    description=description,
+                )
+            role = role_services.get_role(root, role_name=name)
+            attached = {row["name"] for row in policy_services.role_permissions(root, role)}
+            for policy_name in policy_names:
+                if policy_name not in attached:
+                    policy_services.attach_role_policy(
+                        root, role_name=name, policy_arn=f"arn:aws:iam::aws:policy/{policy_name}"
+                    )
         self._print(root.account, base_url.rstrip("/"), created)
 
     def _print(self, account, base_url, created):
@@ -96,3 +123,5 @@ class Command(BaseCommand):
             note = "  (must choose a new password at sign-in)" if must_reset else ""
             policies = ", ".join(GROUPS[group])
             out.write(f"    {name:<6} password {password:<22} group {group} ({policies}){note}")
+        for name, service, policy_names, _ in ROLES:
+            out.write(f"  Role:        {name} (trusted by {service}; {', '.join(policy_names)})")

@@ -436,3 +436,21 @@ def test_console_create_role_is_all_or_nothing(root):
         policy_arns=[AWS + "AmazonEC2ReadOnlyAccess"],
     )
     assert [p.name for p in role.attached_policies.all()] == ["AmazonEC2ReadOnlyAccess"]
+
+
+def test_seed_demo_creates_the_demo_role_once(db):
+    import io
+
+    from django.core.management import call_command
+
+    for _ in range(2):
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+    assert (
+        "Role:        EC2ReadOnlyRole (trusted by ec2.amazonaws.com; AmazonEC2ReadOnlyAccess)"
+        in out.getvalue()
+    )
+    role = Role.objects.get()
+    assert role.name == "EC2ReadOnlyRole"
+    assert role_services.trusted_entities(role.assume_role_policy_document) == ["AWS Service: ec2"]
+    assert [p.name for p in role.attached_policies.all()] == ["AmazonEC2ReadOnlyAccess"]
