@@ -140,7 +140,15 @@ class CreateRoleForm(TrustPolicyMixin, SessionDurationFields):
         required=False,
         initial=THIS_ACCOUNT,
     )
-    account_id = forms.CharField(label="Account ID", required=False, max_length=64)
+    account_id = forms.CharField(
+        label="Account ID",
+        required=False,
+        max_length=64,
+        help_text="The 12-digit ID of the account whose identities may assume the role.",
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "placeholder": "123456789012", "autocomplete": "off"}
+        ),
+    )
     require_mfa = forms.BooleanField(
         label="Require MFA",
         required=False,
