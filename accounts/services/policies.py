@@ -367,82 +367,67 @@ def console_delete_policy(actor, *, policy_arn: str) -> None:
 # --- attachments --------------------------------------------------------------------------
 
 
+def _attach(actor, owner, policy_arn: str, quota: str, limit: int) -> None:
+    """Attach a managed policy to a user, group or role (the caller has authorized it)."""
+    policy = find_policy(actor, policy_arn)
+    add_detail(policy_arn=policy.arn)
+    if owner.attached_policies.filter(pk=policy.pk).exists():
+        return
+    if owner.attached_policies.count() >= limit:
+        raise LimitExceeded(f"Cannot exceed quota for {quota}: {limit}")
+    owner.attached_policies.add(policy)
+    bump_authz_generation(actor)
+
+
+def _detach(actor, owner, policy_arn: str) -> None:
+    policy = owner.attached_policies.filter(arn=policy_arn).first()
+    if policy is None:
+        raise NoSuchEntity(f"Policy {policy_arn} was not found.")
+    add_detail(policy_arn=policy.arn)
+    owner.attached_policies.remove(policy)
+    bump_authz_generation(actor)
+
+
 @iam_action("iam:AttachUserPolicy")
 def attach_user_policy(actor, *, user_name: str, policy_arn: str) -> None:
     user = find_user(actor, user_name, for_update=True)
     authorize(actor, "iam:AttachUserPolicy", user.arn)
-    policy = find_policy(actor, policy_arn)
-    add_detail(policy_arn=policy.arn)
-    if policy.attached_users.filter(pk=user.pk).exists():
-        return
-    if user.attached_policies.count() >= POLICIES_PER_USER:
-        raise LimitExceeded(f"Cannot exceed quota for PoliciesPerUser: {POLICIES_PER_USER}")
-    policy.attached_users.add(user)
-    bump_authz_generation(actor)
+    _attach(actor, user, policy_arn, "PoliciesPerUser", POLICIES_PER_USER)
 
 
 @iam_action("iam:DetachUserPolicy")
 def detach_user_policy(actor, *, user_name: str, policy_arn: str) -> None:
     user = find_user(actor, user_name)
     authorize(actor, "iam:DetachUserPolicy", user.arn)
-    policy = ManagedPolicy.objects.filter(arn=policy_arn, attached_users=user).first()
-    if policy is None:
-        raise NoSuchEntity(f"Policy {policy_arn} was not found.")
-    add_detail(policy_arn=policy.arn)
-    policy.attached_users.remove(user)
-    bump_authz_generation(actor)
+    _detach(actor, user, policy_arn)
 
 
 @iam_action("iam:AttachGroupPolicy")
 def attach_group_policy(actor, *, group_name: str, policy_arn: str) -> None:
     group = find_group(actor, group_name, for_update=True)
     authorize(actor, "iam:AttachGroupPolicy", group.arn)
-    policy = find_policy(actor, policy_arn)
-    add_detail(policy_arn=policy.arn)
-    if policy.attached_groups.filter(pk=group.pk).exists():
-        return
-    if group.attached_policies.count() >= POLICIES_PER_GROUP:
-        raise LimitExceeded(f"Cannot exceed quota for PoliciesPerGroup: {POLICIES_PER_GROUP}")
-    policy.attached_groups.add(group)
-    bump_authz_generation(actor)
+    _attach(actor, group, policy_arn, "PoliciesPerGroup", POLICIES_PER_GROUP)
 
 
 @iam_action("iam:DetachGroupPolicy")
 def detach_group_policy(actor, *, group_name: str, policy_arn: str) -> None:
     group = find_group(actor, group_name)
     authorize(actor, "iam:DetachGroupPolicy", group.arn)
-    policy = ManagedPolicy.objects.filter(arn=policy_arn, attached_groups=group).first()
-    if policy is None:
-        raise NoSuchEntity(f"Policy {policy_arn} was not found.")
-    add_detail(policy_arn=policy.arn)
-    policy.attached_groups.remove(group)
-    bump_authz_generation(actor)
+    _detach(actor, group, policy_arn)
 
 
 @iam_action("iam:AttachRolePolicy")
 def attach_role_policy(actor, *, role_name: str, policy_arn: str) -> None:
     role = find_role(actor, role_name, for_update=True)
     authorize(actor, "iam:AttachRolePolicy", role.arn)
-    policy = find_policy(actor, policy_arn)
-    add_detail(policy_arn=policy.arn)
-    if policy.attached_roles.filter(pk=role.pk).exists():
-        return
-    if role.attached_policies.count() >= POLICIES_PER_ROLE:
-        raise LimitExceeded(f"Cannot exceed quota for PoliciesPerRole: {POLICIES_PER_ROLE}")
-    policy.attached_roles.add(role)
-    bump_authz_generation(actor)
+    _attach(actor, role, policy_arn, "PoliciesPerRole", POLICIES_PER_ROLE)
 
 
 @iam_action("iam:DetachRolePolicy")
 def detach_role_policy(actor, *, role_name: str, policy_arn: str) -> None:
     role = find_role(actor, role_name)
     authorize(actor, "iam:DetachRolePolicy", role.arn)
-    policy = ManagedPolicy.objects.filter(arn=policy_arn, attached_roles=role).first()
-    if policy is None:
-        raise NoSuchEntity(f"Policy {policy_arn} was not found.")
-    add_detail(policy_arn=policy.arn)
-    policy.attached_roles.remove(role)
-    bump_authz_generation(actor)
+    _detach(actor, role, policy_arn)
 
 
 # --- inline policies ------------------------------------------------------------------------
@@ -536,48 +521,48 @@ def get_role_policy(actor, *, role_name: str, policy_name: str) -> InlinePolicy:
 # --- permissions boundary -------------------------------------------------------------------
 
 
+def _put_boundary(actor, owner, policy_arn: str) -> None:
+    policy = find_policy(actor, policy_arn)
+    add_detail(policy_arn=policy.arn)
+    owner.permissions_boundary = policy
+    owner.save(update_fields=["permissions_boundary"])
+    bump_authz_generation(actor)
+
+
+def _delete_boundary(actor, owner, kind: str) -> None:
+    if owner.permissions_boundary_id is None:
+        raise NoSuchEntity(f"The {kind} with name {owner.name} does not have a permissions boundary.")
+    owner.permissions_boundary = None
+    owner.save(update_fields=["permissions_boundary"])
+    bump_authz_generation(actor)
+
+
 @iam_action("iam:PutUserPermissionsBoundary")
 def put_user_permissions_boundary(actor, *, user_name: str, permissions_boundary: str) -> None:
     user = find_user(actor, user_name, for_update=True)
     authorize(actor, "iam:PutUserPermissionsBoundary", user.arn)
-    policy = find_policy(actor, permissions_boundary)
-    add_detail(policy_arn=policy.arn)
-    user.permissions_boundary = policy
-    user.save(update_fields=["permissions_boundary"])
-    bump_authz_generation(actor)
+    _put_boundary(actor, user, permissions_boundary)
 
 
 @iam_action("iam:DeleteUserPermissionsBoundary")
 def delete_user_permissions_boundary(actor, *, user_name: str) -> None:
     user = find_user(actor, user_name, for_update=True)
     authorize(actor, "iam:DeleteUserPermissionsBoundary", user.arn)
-    if user.permissions_boundary_id is None:
-        raise NoSuchEntity(f"The user with name {user.name} does not have a permissions boundary.")
-    user.permissions_boundary = None
-    user.save(update_fields=["permissions_boundary"])
-    bump_authz_generation(actor)
+    _delete_boundary(actor, user, "user")
 
 
 @iam_action("iam:PutRolePermissionsBoundary")
 def put_role_permissions_boundary(actor, *, role_name: str, permissions_boundary: str) -> None:
     role = find_role(actor, role_name, for_update=True)
     authorize(actor, "iam:PutRolePermissionsBoundary", role.arn)
-    policy = find_policy(actor, permissions_boundary)
-    add_detail(policy_arn=policy.arn)
-    role.permissions_boundary = policy
-    role.save(update_fields=["permissions_boundary"])
-    bump_authz_generation(actor)
+    _put_boundary(actor, role, permissions_boundary)
 
 
 @iam_action("iam:DeleteRolePermissionsBoundary")
 def delete_role_permissions_boundary(actor, *, role_name: str) -> None:
     role = find_role(actor, role_name, for_update=True)
     authorize(actor, "iam:DeleteRolePermissionsBoundary", role.arn)
-    if role.permissions_boundary_id is None:
-        raise NoSuchEntity(f"The role with name {role.name} does not have a permissions boundary.")
-    role.permissions_boundary = None
-    role.save(update_fields=["permissions_boundary"])
-    bump_authz_generation(actor)
+    _delete_boundary(actor, role, "role")
 
 
 # --- what applies to a user (the Permissions tab) -------------------------------------------

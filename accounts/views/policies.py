@@ -428,6 +428,21 @@ def policy_detach_entities(request, policy):
 
 OWNER_NOUNS = {"user": "user", "group": "user group", "role": "role"}
 OWNER_LISTS = {"user": "Users", "group": "User groups", "role": "Roles"}
+# What the Permissions tab says about where the permissions go, and when there are none.
+PANEL_TEXT = {
+    "user": (
+        "Permissions are defined by policies attached to the user directly or through groups.",
+        "No policy applies to this user: it may do only its self-service actions.",
+    ),
+    "group": (
+        "Every user in the group gets these permissions. A group can have up to 10 managed policies attached.",
+        "No policy is attached to this group.",
+    ),
+    "role": (
+        "Whoever assumes the role gets these permissions. A role can have up to 10 managed policies attached.",
+        "No policy is attached to this role: whoever assumes it can do nothing.",
+    ),
+}
 
 
 @dataclass
@@ -480,6 +495,39 @@ class Owner:
     @property
     def inline_detail_url(self) -> str:
         return self.url("inline_policy_detail")
+
+    @property
+    def inline_create_url(self) -> str:
+        return self.url("inline_policy_create")
+
+    @property
+    def attach_url(self) -> str:
+        return self.url("attach_policies")
+
+    @property
+    def detach_url(self) -> str:
+        return self.url("detach_policy")
+
+    @property
+    def has_boundary(self) -> bool:
+        """Users and roles have a permissions boundary; groups do not."""
+        return self.kind != "group"
+
+    @property
+    def boundary_url(self) -> str:
+        return self.url("permissions_boundary")
+
+    @property
+    def boundary_delete_url(self) -> str:
+        return self.url("permissions_boundary_delete")
+
+    @property
+    def panel_description(self) -> str:
+        return PANEL_TEXT[self.kind][0]
+
+    @property
+    def panel_empty(self) -> str:
+        return PANEL_TEXT[self.kind][1]
 
     @property
     def inline_edit_url(self) -> str:
@@ -544,41 +592,30 @@ def _label_rows(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def user_permissions_context(request, user) -> dict:
-    """What ``iam/_user_permissions.html`` needs: the policies that apply to ``user`` (with
+def permissions_context(request, owner: Owner) -> dict:
+    """What ``iam/_permissions_panel.html`` needs: the policies that apply to the owner (with
     where they come from) and its permissions boundary. A caller who may not list them sees
-    AWS's AccessDenied message in the panel instead of losing the whole user page."""
+    AWS's AccessDenied message in the panel instead of losing the whole page."""
     try:
-        rows = _label_rows(policy_services.user_permissions(request.user, user))
+        rows = _label_rows(owner.permissions(request.user))
     except AccessDenied as exc:
-        return {"permissions_user": user, "permissions_denied": exc.message}
-    return {
-        "permissions_user": user,
-        "permission_rows": rows,
-        "permissions_boundary": user.permissions_boundary,
-    }
+        return {"permissions_owner": owner, "permissions_denied": exc.message}
+    context = {"permissions_owner": owner, "permission_rows": rows}
+    if owner.has_boundary:
+        context["permissions_boundary"] = owner.entity.permissions_boundary
+    return context
+
+
+def user_permissions_context(request, user) -> dict:
+    return permissions_context(request, Owner("user", user))
 
 
 def group_permissions_context(request, group) -> dict:
-    """What ``iam/_group_permissions.html`` needs: the group's attached and inline policies."""
-    try:
-        rows = _label_rows(policy_services.group_permissions(request.user, group))
-    except AccessDenied as exc:
-        return {"permissions_group": group, "permissions_denied": exc.message}
-    return {"permissions_group": group, "permission_rows": rows}
+    return permissions_context(request, Owner("group", group))
 
 
 def role_permissions_context(request, role) -> dict:
-    """What ``iam/_role_permissions.html`` needs: the role's policies and permissions boundary."""
-    try:
-        rows = _label_rows(policy_services.role_permissions(request.user, role))
-    except AccessDenied as exc:
-        return {"permissions_role": role, "permissions_denied": exc.message}
-    return {
-        "permissions_role": role,
-        "permission_rows": rows,
-        "permissions_boundary": role.permissions_boundary,
-    }
+    return permissions_context(request, Owner("role", role))
 
 
 def _attach_policies(request, owner: Owner):

@@ -43,7 +43,7 @@ def test_user_permissions_lists_every_source(root, user_factory, group_factory):
     policy_services.attach_group_policy(root, group_name="Devs", policy_arn=AWS + "job-function/Billing")
     policy_services.put_user_policy(root, user_name="kim", policy_name="Mine", document=doc(allow()))
     policy_services.put_group_policy(root, group_name="Devs", policy_name="Theirs", document=doc(allow()))
-    context, html = render_panel(root, "iam/_user_permissions.html", user_permissions_context, kim)
+    context, html = render_panel(root, "iam/_permissions_panel.html", user_permissions_context, kim)
     rows = {(r["name"], r["type"], r["source"]) for r in context["permission_rows"]}
     assert rows == {
         ("IAMReadOnlyAccess", "AWS managed", "Attached directly"),
@@ -65,7 +65,7 @@ def test_user_permissions_panel_with_a_boundary(root, user_factory):
         root, user_name="kim", permissions_boundary=AWS + "PowerUserAccess"
     )
     kim = Identity.objects.get(pk=kim.pk)
-    context, html = render_panel(root, "iam/_user_permissions.html", user_permissions_context, kim)
+    context, html = render_panel(root, "iam/_permissions_panel.html", user_permissions_context, kim)
     assert context["permissions_boundary"].name == "PowerUserAccess"
     assert "Remove boundary" in html and "Change boundary" in html
     assert reverse("iam:user_permissions_boundary_delete", args=["kim"]) in html
@@ -75,18 +75,21 @@ def test_group_permissions_panel(root, group_factory):
     group = group_factory("Devs")
     policy_services.attach_group_policy(root, group_name="Devs", policy_arn=AWS + "AmazonS3ReadOnlyAccess")
     policy_services.put_group_policy(root, group_name="Devs", policy_name="Inline1", document=doc(allow()))
-    context, html = render_panel(root, "iam/_group_permissions.html", group_permissions_context, group)
+    context, html = render_panel(root, "iam/_permissions_panel.html", group_permissions_context, group)
     assert [(r["name"], r["source"]) for r in context["permission_rows"]] == [
         ("AmazonS3ReadOnlyAccess", "Attached directly"),
         ("Inline1", "Inline"),
     ]
     assert 'Permissions policies <span class="cs-counter">(2)</span>' in html
     assert reverse("iam:group_attach_policies", args=["Devs"]) in html
+    assert reverse("iam:group_detach_policy", args=["Devs"]) in html
+    assert "Every user in the group gets these permissions." in html
+    assert "Permissions boundary" not in html  # groups have none
 
 
 def test_permissions_panel_shows_the_denial_to_a_user_without_permission(root, user_factory):
     kim = user_factory("kim")
-    context, html = render_panel(kim, "iam/_user_permissions.html", user_permissions_context, kim)
+    context, html = render_panel(kim, "iam/_permissions_panel.html", user_permissions_context, kim)
     assert "permission_rows" not in context
     assert f"User: {kim.arn} is not authorized to perform: iam:ListAttachedUserPolicies" in html
 
@@ -341,7 +344,7 @@ def test_readonly_user_sees_permissions_but_cannot_change_them(root, user_factor
     policy_services.put_user_policy(root, user_name="lee", policy_name="LeeInline", document=doc(allow()))
     kim = readonly(root, user_factory("kim"))
     client = client_for(kim)
-    context, _ = render_panel(kim, "iam/_user_permissions.html", user_permissions_context, lee)
+    context, _ = render_panel(kim, "iam/_permissions_panel.html", user_permissions_context, lee)
     assert [r["name"] for r in context["permission_rows"]] == ["LeeInline"]
     assert client.get(page("user_inline_policy_detail", "lee", policy_name="LeeInline")).status_code == 200
     arn = AWS + "AdministratorAccess"
