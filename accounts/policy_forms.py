@@ -220,7 +220,7 @@ def _lines(text: str) -> list[tuple[int, str]]:
 
 
 class SimulatorForm(forms.Form):
-    """Choose whose policies to simulate (a user or group, or pasted documents), the actions,
+    """Choose whose policies to simulate (a user, group or role, or pasted documents), the actions,
     resources and context keys. ``cleaned_data`` then holds ``actions`` and ``resources``
     (lists), ``context`` (a dict) and, for pasted documents, ``custom_policies`` and
     ``boundary_policy`` (compiled engine policies) and ``line_offsets`` (policy id -> the
@@ -230,13 +230,13 @@ class SimulatorForm(forms.Form):
     mode = forms.ChoiceField(
         label="Policies to simulate",
         choices=[
-            (PRINCIPAL, "Existing user or user group — the policies that apply to it"),
+            (PRINCIPAL, "Existing user, user group or role — the policies that apply to it"),
             (CUSTOM, "New policies — paste one or more policy documents"),
         ],
         widget=forms.RadioSelect,
         initial=PRINCIPAL,
     )
-    principal = forms.ChoiceField(label="User or user group", required=False)
+    principal = forms.ChoiceField(label="User, user group or role", required=False)
     policy_documents = forms.CharField(
         label="Policy documents",
         required=False,
@@ -271,13 +271,15 @@ class SimulatorForm(forms.Form):
         "aws:MultiFactorAuthPresent=true. Repeat a key to give it several values.",
     )
 
-    def __init__(self, *args, user_names=(), group_names=(), **kwargs):
+    def __init__(self, *args, user_names=(), group_names=(), role_names=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", "Choose a user or user group")]
+        choices = [("", "Choose a user, user group or role")]
         if user_names:
             choices.append(("Users", [(f"user:{n}", n) for n in user_names]))
         if group_names:
             choices.append(("User groups", [(f"group:{n}", n) for n in group_names]))
+        if role_names:
+            choices.append(("Roles", [(f"role:{n}", n) for n in role_names]))
         self.fields["principal"].choices = choices
         self.error_lines: dict[str, int] = {}
 
@@ -376,10 +378,10 @@ class SimulatorForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("mode") == self.PRINCIPAL and not data.get("principal"):
-            self.add_error("principal", "Choose a user or user group.")
+            self.add_error("principal", "Choose a user, user group or role.")
         return data
 
     def principal_choice(self) -> tuple[str, str]:
-        """("user" | "group", name) of the chosen principal."""
+        """("user" | "group" | "role", name) of the chosen principal."""
         kind, _, name = self.cleaned_data["principal"].partition(":")
         return kind, name

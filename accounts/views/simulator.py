@@ -2,8 +2,9 @@
 changing anything.
 
 Simulate the policies of a user of the account (the gate's own set: its policies, its
-groups' and its permissions boundary; iam:SimulatePrincipalPolicy on the user) or of a user
-group (iam:SimulatePrincipalPolicy on the group), or pasted policy documents
+groups' and its permissions boundary; iam:SimulatePrincipalPolicy on the user), of a user
+group or of a role (its policies and its permissions boundary, as a session of the role would
+be decided; iam:SimulatePrincipalPolicy on it), or pasted policy documents
 (iam:SimulateCustomPolicy on ``*``). The engine is a pure function, so no service writes
 anything; the gate still decides who may simulate.
 """
@@ -17,8 +18,9 @@ from .. import policy as engine
 from ..models import InlinePolicy, PolicyVersion
 from ..policy_forms import POLICY_SKELETON, SimulatorForm
 from ..services import groups as group_services
+from ..services import roles as role_services
 from ..services import users as user_services
-from ..services.lookups import find_group, find_user, group_arn, user_arn
+from ..services.lookups import find_group, find_role, find_user, group_arn, role_arn, user_arn
 
 DECISION_STATUS = {
     "allowed": "success",
@@ -60,19 +62,28 @@ class SimulationResult:
         return out
 
 
-def _group_policies(group) -> tuple[engine.PolicySet, tuple[str, ...]]:
-    """A group's attached (default versions) and inline policies, labelled as the gate does."""
+def _entity_policies(kind: str, entity) -> tuple[engine.PolicySet, tuple[str, ...]]:
+    """A group's or role's attached (default versions) and inline policies, and a role's
+    permissions boundary, labelled as the gate labels a user's."""
     policies, labels = [], []
-    attached = PolicyVersion.objects.filter(policy__attached_groups=group, is_default=True)
+    attached = PolicyVersion.objects.filter(**{f"policy__attached_{kind}s": entity, "is_default": True})
     for name, document in attached.order_by("policy__name").values_list("policy__name", "document"):
         labels.append(name)
         policies.append(engine.parse_policy(document, policy_id=name))
-    inline = InlinePolicy.objects.filter(group=group).order_by("name").values_list("name", "document")
+    inline = InlinePolicy.objects.filter(**{kind: entity}).order_by("name").values_list("name", "document")
     for name, document in inline:
         label = f"{name} (inline)"
         labels.append(label)
         policies.append(engine.parse_policy(document, policy_id=label))
-    return engine.PolicySet(identity=policies), tuple(labels)
+    boundary = None
+    if kind == "role" and entity.permissions_boundary_id:
+        version = PolicyVersion.objects.select_related("policy").get(
+            policy_id=entity.permissions_boundary_id, is_default=True
+        )
+        label = f"{version.policy.name} (permissions boundary)"
+        labels.append(label)
+        boundary = [engine.parse_policy(version.document, policy_id=label)]
+    return engine.PolicySet(identity=policies, boundary=boundary), tuple(labels)
 
 
 def _simulate(actor, form: SimulatorForm):
@@ -89,10 +100,10 @@ def _simulate(actor, form: SimulatorForm):
             policy_set, labels = loaded.policy_set, loaded.considered
             subject = f"User {principal.name}"
         else:
-            principal = find_group(actor, name)
+            principal = find_group(actor, name) if kind == "group" else find_role(actor, name)
             authz.authorize(actor, "iam:SimulatePrincipalPolicy", principal.arn)
-            policy_set, labels = _group_policies(principal)
-            subject = f"User group {principal.name}"
+            policy_set, labels = _entity_policies(kind, principal)
+            subject = f"{'User group' if kind == 'group' else 'Role'} {principal.name}"
         caller = principal.arn
     else:
         authz.authorize(actor, "iam:SimulateCustomPolicy", "*")
@@ -124,18 +135,21 @@ def policy_simulator(request):
     actor = request.user
     can_list_users = authz.is_allowed(actor, "iam:ListUsers", user_arn(actor, ""))
     can_list_groups = authz.is_allowed(actor, "iam:ListGroups", group_arn(actor, ""))
-    if not (can_list_users or can_list_groups):
+    can_list_roles = authz.is_allowed(actor, "iam:ListRoles", role_arn(actor, ""))
+    if not (can_list_users or can_list_groups or can_list_roles):
         # Nothing to choose from: the page is only of use for pasted policies.
         authz.authorize(actor, "iam:SimulateCustomPolicy", "*")
     users = [u.name for u in user_services.list_users(actor)] if can_list_users else []
     groups = [g.name for g in group_services.list_groups(actor)] if can_list_groups else []
+    roles = [r.name for r in role_services.list_roles(actor)] if can_list_roles else []
     form = SimulatorForm(
         request.POST or None,
         user_names=users,
         group_names=groups,
+        role_names=roles,
         initial={"policy_documents": POLICY_SKELETON},
     )
-    context = {"form": form, "users": users, "groups": groups}
+    context = {"form": form, "users": users, "groups": groups, "roles": roles}
     status = 200
     if request.method == "POST":
         if form.is_valid():

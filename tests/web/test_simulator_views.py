@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, Identity
 from accounts.services import policies as policy_services
+from accounts.services import roles as role_services
 from tests.web.test_policy_views import AWS, allow, denied, doc, readonly
 
 URL = reverse("iam:policy_simulator")
@@ -89,6 +90,49 @@ def test_simulate_a_group_and_several_resources(root, root_client, reader):
         ("NoSecrets (inline)", "Sid DenySecrets")
     ]
     assert response.context["labels"] == ("AmazonS3ReadOnlyAccess", "NoSecrets (inline)")
+
+
+def test_simulate_a_role_with_its_policies_and_boundary(root, root_client):
+    role_services.create_role(
+        root,
+        name="WebServer",
+        assume_role_policy_document=role_services.service_trust_policy("ec2.amazonaws.com"),
+    )
+    policy_services.attach_role_policy(root, role_name="WebServer", policy_arn=AWS + "AmazonS3ReadOnlyAccess")
+    policy_services.put_role_policy(
+        root, role_name="WebServer", policy_name="Logs", document=doc(allow("logs:*"))
+    )
+    page = root_client.get(URL).content.decode()
+    assert 'value="role:WebServer"' in page
+    actions = "s3:GetObject\nlogs:PutLogEvents\niam:CreateUser"
+    response = simulate(root_client, mode="principal", principal="role:WebServer", actions=actions)
+    assert results(response) == {
+        ("s3:GetObject", "*"): "allowed",
+        ("logs:PutLogEvents", "*"): "allowed",
+        ("iam:CreateUser", "*"): "implicitDeny",
+    }
+    assert response.context["subject"] == "Role WebServer"
+    assert response.context["labels"] == ("AmazonS3ReadOnlyAccess", "Logs (inline)")
+
+    policy_services.put_role_permissions_boundary(
+        root, role_name="WebServer", permissions_boundary=AWS + "AmazonS3ReadOnlyAccess"
+    )
+    response = simulate(root_client, mode="principal", principal="role:WebServer", actions=actions)
+    assert results(response)[("logs:PutLogEvents", "*")] == "implicitDeny"
+    assert results(response)[("s3:GetObject", "*")] == "allowed"
+    assert response.context["labels"][-1] == "AmazonS3ReadOnlyAccess (permissions boundary)"
+
+
+def test_simulate_another_accounts_role_is_not_found(root, root_factory, root_client):
+    other = root_factory()
+    role_services.create_role(
+        other,
+        name="Theirs",
+        assume_role_policy_document=role_services.service_trust_policy("ec2.amazonaws.com"),
+    )
+    response = simulate(root_client, mode="principal", principal="role:Theirs", actions="s3:GetObject")
+    assert response.status_code in (400, 404)
+    assert "results" not in (response.context or {})
 
 
 def test_simulate_a_user_within_its_permissions_boundary(root, root_client, user_factory):
@@ -210,7 +254,10 @@ def test_pasted_policy_without_caller_misses_the_username_variable(root_client):
             },
             "Line 1: enter a context entry as key=value",
         ),
-        ({"mode": "principal", "principal": "", "actions": "s3:GetObject"}, "Choose a user or user group."),
+        (
+            {"mode": "principal", "principal": "", "actions": "s3:GetObject"},
+            "Choose a user, user group or role.",
+        ),
         (
             {"mode": "principal", "principal": "user:ghost", "actions": "s3:GetObject"},
             "Select a valid choice.",
