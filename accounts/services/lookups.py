@@ -5,8 +5,14 @@ close by construction.
 """
 
 from ..errors import NoSuchEntity
-from ..identifiers import iam_arn
+from ..identifiers import NAME_CHARS, NAME_LIMITS, iam_arn
 from ..models import Group, Identity, Role
+
+
+def could_name(kind: str, name: str) -> bool:
+    """Whether ``name`` keeps AWS's name rules for ``kind``: one that does not names nothing,
+    and is not worth a query (a NUL byte or a 100,000-character LIKE pattern can break one)."""
+    return 0 < len(name) <= NAME_LIMITS[kind] and NAME_CHARS.match(name) is not None
 
 
 def user_arn(actor, name: str, path: str = "/") -> str:
@@ -27,6 +33,8 @@ def find_user(actor, name: str, *, for_update: bool = False) -> Identity:
     if for_update:
         qs = qs.select_for_update()
     try:
+        if not could_name("user", name):
+            raise Identity.DoesNotExist
         return qs.get(account_id=actor.account_id, name__iexact=name)
     except Identity.DoesNotExist:
         raise NoSuchEntity(f"The user with name {name} cannot be found.") from None
@@ -38,6 +46,8 @@ def find_group(actor, name: str, *, for_update: bool = False) -> Group:
     if for_update:
         qs = qs.select_for_update()
     try:
+        if not could_name("group", name):
+            raise Group.DoesNotExist
         return qs.get(account_id=actor.account_id, name__iexact=name)
     except Group.DoesNotExist:
         raise NoSuchEntity(f"The group with name {name} cannot be found.") from None
@@ -49,6 +59,8 @@ def find_role(actor, name: str, *, for_update: bool = False) -> Role:
     if for_update:
         qs = qs.select_for_update(of=("self",))
     try:
+        if not could_name("role", name):
+            raise Role.DoesNotExist
         return qs.get(account_id=actor.account_id, name__iexact=name)
     except Role.DoesNotExist:
         raise NoSuchEntity(f"The role with name {name} cannot be found.") from None

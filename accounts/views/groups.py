@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from .. import authz
-from ..errors import IAMError
+from ..errors import AccessDenied, IAMError
 from ..forms import ChooseUsersForm, ConfirmDeleteForm, CreateGroupForm
 from ..models import Identity
 from ..services import groups as group_services
@@ -92,10 +92,13 @@ def group_remove_users(request, group_name):
     try:
         group_services.console_remove_users_from_group(actor, group_name=group.name, user_names=names)
     except IAMError as exc:
-        if exc.status >= 500:
+        if isinstance(exc, AccessDenied) or exc.status >= 500:
             raise
+        # the group's Users tab again, with AWS's message and its 4xx (nothing was removed)
         messages.error(request, exc.message)
-        return redirect("iam:group_detail", group_name=group.name)
+        members = group_services.list_group_members(actor, group)
+        context = {"group": group, "members": members, "tab": "users"}
+        return render(request, "iam/group_detail.html", context, status=exc.status)
     if names:
         messages.success(request, f"{len(names)} user(s) removed from {group.name}.")
     return redirect(reverse("iam:group_detail", args=[group.name]))

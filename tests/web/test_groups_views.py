@@ -75,3 +75,17 @@ def test_delete_group_with_members(root_client, user_factory, group_factory):
 
 def test_unknown_group_is_404(root_client):
     assert root_client.get(reverse("iam:group_detail", args=["ghost"])).status_code == 404
+
+
+@pytest.mark.parametrize("bad_name", ["A" * 100_000, "kim\x00", "ghost"])
+def test_remove_users_with_a_name_that_names_nobody_removes_nothing(
+    root_client, user_factory, group_factory, bad_name
+):
+    """A 100,000-character name once broke SQLite's LIKE (500); a NUL byte breaks PostgreSQL."""
+    group_factory("Admins")
+    user_factory("kim", groups=("Admins",))
+    url = reverse("iam:group_remove_users", args=["Admins"])
+    response = root_client.post(url, {"users": ["kim", bad_name]})
+    assert response.status_code == 404
+    assert "cannot be found." in response.content.decode()
+    assert [m.user.name for m in GroupMembership.objects.all()] == ["kim"]
