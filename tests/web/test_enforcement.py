@@ -11,7 +11,7 @@ from accounts.models import AccessKey, Identity
 from accounts.services import groups as group_services
 from accounts.services import policies as policy_services
 from accounts.views.pending import pending_feature
-from tests.web.test_security import CONSOLE_URLS, url_for
+from tests.web.urlwalk import CONSOLE_URLS, url_for
 
 AWS = "arn:aws:iam::aws:policy/"
 # Open to every signed-in IAM user: the dashboard and its own security credentials, and the
@@ -54,7 +54,7 @@ def test_every_console_view_refuses_a_user_without_permission(people, client_for
         "access_key_id": "AKIAX",
         "token": "t",
     }
-    url = reverse(name, kwargs={a: kwargs[a] for a in args})
+    url = url_for(name, args, kwargs)
     for method in (client.get, client.post):
         response = method(url)
         assert response.status_code in (403, 405), (name, method.__name__, response.status_code)

@@ -13,8 +13,8 @@ from accounts.services import mfa
 from accounts.services import users as user_services
 from tests.conftest import ROOT_PASSWORD, USER_PASSWORD
 from tests.mfa_helpers import code, consecutive
-from tests.web.test_security import CONSOLE_URLS, url_for
 from tests.web.test_signin import signin_iam, signin_root
+from tests.web.urlwalk import CONSOLE_URLS, url_for
 
 NOW = 1_800_000_015.0
 

@@ -2,40 +2,11 @@
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from accounts.models import Identity, Role
 from accounts.services import groups as group_services
-
-SAMPLE_KWARGS = {
-    "user_name": "kim",
-    "group_name": "Admins",
-    "role_name": "AppRole",
-    "token": "tok",
-    "account": "123456789012",
-    "device_name": "phone",
-    "access_key_id": "AKIAAAAAAAAAAAAAAAAA",
-}
-PUBLIC = {"home", "signup", "signin", "signin_root", "signin_account", "signout"}
-
-
-def all_url_names():
-    def walk(patterns, prefix=""):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                ns = f"{p.namespace}:" if p.namespace else ""
-                yield from walk(p.url_patterns, prefix + ns)
-            elif isinstance(p, URLPattern) and p.name:
-                yield prefix + p.name, list(p.pattern.converters)
-
-    return sorted({(name, tuple(args)) for name, args in walk(get_resolver().url_patterns)})
-
-
-def url_for(name, args):
-    return reverse(name, kwargs={a: SAMPLE_KWARGS[a] for a in args})
-
-
-CONSOLE_URLS = [(n, a) for n, a in all_url_names() if n.startswith("iam:")]
+from tests.web.urlwalk import CONSOLE_URLS, url_for
 
 
 def test_the_walk_sees_the_console():
