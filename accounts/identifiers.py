@@ -24,6 +24,11 @@ ALIAS_RE = re.compile(r"^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$")
 
 NAME_LIMITS = {"user": 64, "group": 128, "role": 64, "policy": 128}
 NAME_LABELS = {"user": "user name", "group": "group name", "role": "role name", "policy": "policy name"}
+ARN_MAX = 2048
+# AWS's ARN pattern allows no control character but tab, LF and CR (and PostgreSQL no NUL).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+VERSION_ID_RE = re.compile(r"^v[1-9][0-9]{0,8}$")
+ACCESS_KEY_ID_RE = re.compile(r"^\w{16,128}$", re.ASCII)
 
 
 def new_account_id() -> str:
@@ -63,6 +68,27 @@ def validate_name(kind: str, name: str) -> str:
             "A-Z, a-z, 0-9, and + = , . @ _ - (hyphen)."
         )
     return name
+
+
+def could_name(kind: str, name: str) -> bool:
+    """Whether ``name`` keeps AWS's name rules for ``kind``. One that does not names nothing,
+    so a lookup answers NoSuchEntity without a query (a NUL byte breaks PostgreSQL's, a
+    100,000-character LIKE pattern SQLite's)."""
+    return 0 < len(name) <= NAME_LIMITS[kind] and NAME_CHARS.match(name) is not None
+
+
+def could_be_arn(value: str) -> bool:
+    """Whether ``value`` has an ARN's shape (the same reason as ``could_name``)."""
+    return value.startswith("arn:") and len(value) <= ARN_MAX and not CONTROL_CHARS.search(value)
+
+
+def could_be_version_id(value: str) -> bool:
+    """``v1``, ``v2``… (AWS's policy version IDs)."""
+    return VERSION_ID_RE.match(value) is not None
+
+
+def could_be_access_key_id(value: str) -> bool:
+    return ACCESS_KEY_ID_RE.match(value) is not None
 
 
 def validate_path(path: str) -> str:

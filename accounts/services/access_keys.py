@@ -8,7 +8,7 @@ from django.utils import timezone
 from .. import crypto
 from ..authz import authorize
 from ..errors import LimitExceeded, NoSuchEntity, ValidationError
-from ..identifiers import UNIQUE_ID_ALPHABET
+from ..identifiers import UNIQUE_ID_ALPHABET, could_be_access_key_id
 from ..models import AccessKey, Identity
 from .base import add_detail, iam_action
 from .lookups import find_user
@@ -68,7 +68,9 @@ def get_access_key(actor, subject: Identity, access_key_id: str) -> AccessKey:
 
 
 def _find_key(subject: Identity, access_key_id: str) -> AccessKey:
-    key = subject.access_keys.filter(access_key_id=access_key_id).first()
+    key = None
+    if could_be_access_key_id(access_key_id):
+        key = subject.access_keys.filter(access_key_id=access_key_id).first()
     if key is None:
         raise NoSuchEntity(f"The Access Key with id {access_key_id} cannot be found.")
     return key

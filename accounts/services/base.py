@@ -55,8 +55,29 @@ def add_detail(**values) -> None:
         record.detail.update(values)
 
 
+def storable(value, limit: int | None = None):
+    """``value`` as the audit trail can hold it, whatever the caller typed: NUL characters
+    (PostgreSQL refuses them in text and JSON) written as ``\\x00``, text cut to ``limit``,
+    and the same for the strings inside lists and dicts."""
+    if isinstance(value, str):
+        value = value.replace("\x00", "\\x00")
+        return value[:limit] if limit is not None else value
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
+
+
+def _max_length(field: str) -> int | None:
+    return AuditEvent._meta.get_field(field).max_length
+
+
 def record_event(*, actor=None, account_id="", action, target="", result, error_message="", detail=None):
-    """Append one audit event; ``actor`` is an Identity or None (unknown caller)."""
+    """Append one audit event; ``actor`` is an Identity or None (unknown caller).
+
+    What the caller typed (a target, an error message echoing a name) is stored with
+    ``storable``, so that no input makes the audit write itself fail."""
     if actor is not None:
         account_id = account_id or actor.account.account_id
         actor_arn = actor.arn
@@ -64,14 +85,14 @@ def record_event(*, actor=None, account_id="", action, target="", result, error_
         actor_arn = ""
     ctx = context.current()
     return AuditEvent.objects.create(
-        account_id=account_id,
-        actor_arn=actor_arn,
-        action=action,
-        target=target,
-        result=result,
-        error_message=error_message,
+        account_id=storable(account_id, _max_length("account_id")),
+        actor_arn=storable(actor_arn, _max_length("actor_arn")),
+        action=storable(action, _max_length("action")),
+        target=storable(target, _max_length("target")),
+        result=storable(result, _max_length("result")),
+        error_message=storable(error_message),
         source_ip=ctx.source_ip,
-        detail=detail or {},
+        detail=storable(detail or {}),
     )
 
 
@@ -100,7 +121,9 @@ def atomic_action():
         _deferred.reset(token)
         for event in pending:
             try:
-                record_event(**event)
+                # a savepoint: a failed write must not break the caller's transaction
+                with transaction.atomic():
+                    record_event(**event)
             except Exception:  # never hide the action's own outcome behind an audit write
                 log.exception("could not record the failure of %s", event.get("action"))
 

@@ -5,14 +5,8 @@ close by construction.
 """
 
 from ..errors import NoSuchEntity
-from ..identifiers import NAME_CHARS, NAME_LIMITS, iam_arn
+from ..identifiers import could_name, iam_arn
 from ..models import Group, Identity, Role
-
-
-def could_name(kind: str, name: str) -> bool:
-    """Whether ``name`` keeps AWS's name rules for ``kind``: one that does not names nothing,
-    and is not worth a query (a NUL byte or a 100,000-character LIKE pattern can break one)."""
-    return 0 < len(name) <= NAME_LIMITS[kind] and NAME_CHARS.match(name) is not None
 
 
 def user_arn(actor, name: str, path: str = "/") -> str:

@@ -13,7 +13,7 @@ from ..errors import (
     NoSuchEntity,
     ValidationError,
 )
-from ..identifiers import NAME_CHARS, iam_arn
+from ..identifiers import NAME_CHARS, could_be_arn, iam_arn
 from ..models import Identity, MFADevice
 from .base import add_detail, iam_action, record_event
 from .lookups import find_user
@@ -97,7 +97,9 @@ def get_mfa_device(actor, subject: Identity, serial_number: str) -> MFADevice:
 
 
 def _find_device(subject: Identity, serial_number: str) -> MFADevice:
-    device = subject.mfa_devices.filter(serial_number=serial_number).first()
+    device = None
+    if could_be_arn(serial_number):
+        device = subject.mfa_devices.filter(serial_number=serial_number).first()
     if device is None:
         raise NoSuchEntity(f"MFA Device with serial number {serial_number} does not exist.")
     return device

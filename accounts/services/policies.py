@@ -21,7 +21,15 @@ from ..errors import (
     NoSuchEntity,
     ValidationError,
 )
-from ..identifiers import iam_arn, new_unique_id, validate_name, validate_path
+from ..identifiers import (
+    could_be_arn,
+    could_be_version_id,
+    could_name,
+    iam_arn,
+    new_unique_id,
+    validate_name,
+    validate_path,
+)
 from ..models import Group, Identity, InlinePolicy, ManagedPolicy, PolicyVersion, Role
 from .base import add_detail, atomic_action, bump_authz_generation, iam_action
 from .lookups import find_group, find_role, find_user
@@ -120,7 +128,7 @@ def find_policy(actor, arn: str, *, for_update: bool = False) -> ManagedPolicy:
     qs = ManagedPolicy.objects.filter(Q(account_id=actor.account_id) | Q(account__isnull=True))
     if for_update:
         qs = qs.select_for_update()
-    policy = qs.filter(arn=arn).first()
+    policy = qs.filter(arn=arn).first() if could_be_arn(arn) else None
     if policy is None:
         raise NoSuchEntity(f"Policy {arn} does not exist or is not attachable.")
     return policy
@@ -128,13 +136,15 @@ def find_policy(actor, arn: str, *, for_update: bool = False) -> ManagedPolicy:
 
 def find_policy_by_name(actor, name: str) -> ManagedPolicy:
     """Customer managed first (as the console's policy pages address them), then AWS managed."""
-    policy = (
-        ManagedPolicy.objects.filter(
-            Q(account_id=actor.account_id) | Q(account__isnull=True), name__iexact=name
+    policy = None
+    if could_name("policy", name):
+        policy = (
+            ManagedPolicy.objects.filter(
+                Q(account_id=actor.account_id) | Q(account__isnull=True), name__iexact=name
+            )
+            .order_by(F("account").asc(nulls_last=True))
+            .first()
         )
-        .order_by(F("account").asc(nulls_last=True))
-        .first()
-    )
     if policy is None:
         raise NoSuchEntity(f"Policy {name} does not exist.")
     return policy
@@ -192,7 +202,13 @@ def list_policy_versions(actor, policy: ManagedPolicy):
 
 def get_policy_version(actor, policy: ManagedPolicy, version_id: str) -> PolicyVersion:
     authorize(actor, "iam:GetPolicyVersion", policy.arn)
-    version = policy.versions.filter(version_id=version_id).first()
+    return _find_version(policy, version_id)
+
+
+def _find_version(policy: ManagedPolicy, version_id: str) -> PolicyVersion:
+    version = (
+        policy.versions.filter(version_id=version_id).first() if could_be_version_id(version_id) else None
+    )
     if version is None:
         raise NoSuchEntity(f"Policy {policy.arn} version {version_id} does not exist or is not attachable.")
     return version
@@ -295,9 +311,7 @@ def console_edit_policy(
 def set_default_policy_version(actor, *, policy_arn: str, version_id: str) -> None:
     policy = _customer_policy(actor, policy_arn, for_update=True)
     authorize(actor, "iam:SetDefaultPolicyVersion", policy.arn)
-    version = policy.versions.filter(version_id=version_id).first()
-    if version is None:
-        raise NoSuchEntity(f"Policy {policy.arn} version {version_id} does not exist or is not attachable.")
+    version = _find_version(policy, version_id)
     add_detail(version_id=version_id)
     policy.versions.update(is_default=False)
     PolicyVersion.objects.filter(pk=version.pk).update(is_default=True)
@@ -311,9 +325,7 @@ def set_default_policy_version(actor, *, policy_arn: str, version_id: str) -> No
 def delete_policy_version(actor, *, policy_arn: str, version_id: str) -> None:
     policy = _customer_policy(actor, policy_arn, for_update=True)
     authorize(actor, "iam:DeletePolicyVersion", policy.arn)
-    version = policy.versions.filter(version_id=version_id).first()
-    if version is None:
-        raise NoSuchEntity(f"Policy {policy.arn} version {version_id} does not exist or is not attachable.")
+    version = _find_version(policy, version_id)
     if version.is_default:
         raise DeleteConflict("Cannot delete the default version of a policy.")
     add_detail(version_id=version_id)
@@ -380,7 +392,7 @@ def _attach(actor, owner, policy_arn: str, quota: str, limit: int) -> None:
 
 
 def _detach(actor, owner, policy_arn: str) -> None:
-    policy = owner.attached_policies.filter(arn=policy_arn).first()
+    policy = owner.attached_policies.filter(arn=policy_arn).first() if could_be_arn(policy_arn) else None
     if policy is None:
         raise NoSuchEntity(f"Policy {policy_arn} was not found.")
     add_detail(policy_arn=policy.arn)
@@ -449,7 +461,9 @@ def _put_inline(actor, owner, owner_kind: str, policy_name: str, document: str) 
 
 
 def _delete_inline(actor, owner, owner_kind: str, policy_name: str) -> None:
-    deleted, _ = owner.inline_policies.filter(name=policy_name).delete()
+    deleted = 0
+    if could_name("policy", policy_name):
+        deleted, _ = owner.inline_policies.filter(name=policy_name).delete()
     if not deleted:
         raise NoSuchEntity(f"The {owner_kind} policy with name {policy_name} cannot be found.")
     add_detail(policy_name=policy_name)
@@ -508,7 +522,9 @@ def get_inline_policy(actor, owner, policy_name: str) -> InlinePolicy:
     """An inline policy of a user, group or role (iam:GetUserPolicy / GetGroupPolicy / GetRolePolicy)."""
     kind = _owner_kind(owner)
     authorize(actor, f"iam:Get{kind.capitalize()}Policy", owner.arn)
-    inline = owner.inline_policies.filter(name=policy_name).first()
+    inline = (
+        owner.inline_policies.filter(name=policy_name).first() if could_name("policy", policy_name) else None
+    )
     if inline is None:
         raise NoSuchEntity(f"The {kind} policy with name {policy_name} cannot be found.")
     return inline

@@ -202,3 +202,20 @@ def test_secrets_never_in_logs(root_client, caplog):
     caplog.set_level("DEBUG")
     response = root_client.post(reverse("iam:access_key_create_self"), {"use_case": "other", "confirm": "on"})
     assert response.context["secret"] not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "bad", ["AKIA\x00", "phone\x00", "A" * 100_000], ids=["nul-key", "nul-device", "long"]
+)
+def test_a_key_or_device_that_names_nothing_is_404(root, user_factory, bad):
+    """NUL bytes in an access key ID or a device name reached PostgreSQL (500); now no query."""
+    client = signed_in_root(root)
+    user_factory("kim")
+    for name, arg in (("iam:access_key_delete", "access_key_id"), ("iam:mfa_remove", "device_name")):
+        page = reverse(name, kwargs={"user_name": "kim", arg: bad})
+        assert client.get(page).status_code == 404
+        assert client.post(page, {"confirmation": bad}).status_code == 404
+    resync = reverse("iam:mfa_resync", kwargs={"user_name": "kim", "device_name": bad})
+    assert client.post(resync, {"code1": "123456", "code2": "234567"}).status_code == 404
+    activate = reverse("iam:access_key_activate", kwargs={"user_name": "kim", "access_key_id": bad})
+    assert client.post(activate).status_code == 404

@@ -305,6 +305,20 @@ def test_unknown_inline_policy_is_404(root_client, user_factory, group_factory):
         assert root_client.get(page(name, owner)).status_code == 404
 
 
+@pytest.mark.parametrize("bad", ["Inline\x00", "A" * 100_000], ids=["nul", "long"])
+def test_an_inline_policy_name_or_arn_that_names_nothing_is_404(root, root_client, user_factory, bad):
+    """NUL bytes in ``?policy_name=`` or a detached ARN reached PostgreSQL (500); now no query."""
+    user_factory("kim")
+    policy_services.put_user_policy(root, user_name="kim", policy_name="Inline", document=doc(allow()))
+    policy_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "IAMReadOnlyAccess")
+    for name in ("user_inline_policy_detail", "user_inline_policy_edit", "user_inline_policy_delete"):
+        assert root_client.get(page(name, "kim", policy_name=bad)).status_code == 404
+    detach = root_client.post(page("user_detach_policy", "kim"), {"policy_arn": AWS + bad})
+    assert detach.status_code == 404 and "was not found." in detach.content.decode()
+    kim = Identity.objects.get(name="kim")
+    assert kim.inline_policies.count() == 1 and kim.attached_policies.count() == 1
+
+
 # --- permissions boundary -----------------------------------------------------------------------
 
 

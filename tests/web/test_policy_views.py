@@ -292,6 +292,20 @@ def test_unknown_or_missing_arn(root, root_client):
         assert response.status_code == 302 and response["Location"] == url("policy_list")
 
 
+@pytest.mark.parametrize(
+    "bad", ["arn:aws:iam::aws:policy/\x00", "arn:" + "A" * 100_000, "-1"], ids=["nul", "long", "short"]
+)
+def test_a_policy_arn_or_version_id_that_names_nothing_is_404(root, root_client, make_policy, bad):
+    """No query for an ARN or version ID of impossible shape: PostgreSQL gave a 500 for a NUL."""
+    policy = make_policy()
+    assert root_client.get(url("policy_detail", bad)).status_code == 404
+    assert root_client.get(url("policy_version_detail", policy, version_id=bad + "\x00")).status_code == 404
+    response = root_client.post(url("policy_version_set_default", policy), {"version_id": bad + "\x00"})
+    assert response.status_code == 404 and "does not exist or is not attachable." in response.content.decode()
+    assert PolicyVersion.objects.get(policy=policy).is_default
+    assert AuditEvent.objects.filter(action="iam:SetDefaultPolicyVersion", result="NoSuchEntity").exists()
+
+
 # --- edit and versions ------------------------------------------------------------------------
 
 

@@ -74,3 +74,26 @@ def test_a_refusal_inside_a_service_is_recorded_once(root, user_factory):
         user_services.create_user(kim, name="lee")
     assert events(since) == [("iam:CreateUser", "AccessDenied", arn(root, "user", "lee"))]
     assert not Identity.objects.filter(name="lee").exists()
+
+
+def test_what_the_caller_typed_never_breaks_the_audit_write(root):
+    """PostgreSQL refuses NUL in text and JSON, and ``target`` has a length: a refusal that
+    echoes such input is still recorded (and does not break the caller's transaction)."""
+    from accounts.services.base import record_event
+
+    since = mark()
+    with pytest.raises(NoSuchEntity):
+        group_services.remove_user_from_group(root, group_name="G\x00", user_name="kim")
+    event = record_event(
+        actor=root,
+        action="iam:GetUser",
+        target="arn:" + "x" * 5000 + "\x00",
+        result="NoSuchEntity",
+        error_message="The user with name kim\x00 cannot be found.",
+        detail={"user_name": ["kim\x00"]},
+    )
+    event.refresh_from_db()
+    assert len(event.target) == 2048 and "\x00" not in event.target
+    assert event.error_message == "The user with name kim\\x00 cannot be found."
+    assert event.detail == {"user_name": ["kim\\x00"]}
+    assert events(since)[0][:2] == ("iam:RemoveUserFromGroup", "NoSuchEntity")
