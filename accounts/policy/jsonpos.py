@@ -21,6 +21,9 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"')
 _SIMPLE_STRING = re.compile(r'"([^"\\\x00-\x1f]*)"')
+# A lone surrogate (from an escape such as "\ud800" with no partner, or in the text itself)
+# is no character: no UTF-8 page, log or database can hold it (I-JSON, RFC 7493, refuses it).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class JSONPositionError(ValueError):
@@ -72,6 +75,8 @@ class Source:
 
 def loads(text: str) -> tuple[object, Node]:
     """Parse ``text``; return ``(value, node)``. Raises :class:`JSONPositionError`."""
+    if (m := _SURROGATE.search(text)) is not None:
+        raise JSONPositionError("Lone surrogate", m.start())
     reader = _Reader(text)
     pos = reader.skip_ws(0)
     value, node, pos = reader.value(pos, 0)
@@ -127,9 +132,12 @@ class _Reader:
         if m is None:
             raise JSONPositionError("Invalid string", pos)
         try:
-            return json.loads(m.group(0)), m.end()
+            value = json.loads(m.group(0))
         except ValueError:  # pragma: no cover - the regex admits only valid escapes
             raise JSONPositionError("Invalid string", pos) from None
+        if _SURROGATE.search(value):  # json.loads joins pairs: what is left is unpaired
+            raise JSONPositionError("Lone surrogate", pos)
+        return value, m.end()
 
     def obj(self, pos: int, depth: int) -> tuple[dict, Node, int]:
         if depth > MAX_DEPTH:

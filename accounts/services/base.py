@@ -57,10 +57,11 @@ def add_detail(**values) -> None:
 
 def storable(value, limit: int | None = None):
     """``value`` as the audit trail can hold it, whatever the caller typed: NUL characters
-    (PostgreSQL refuses them in text and JSON) written as ``\\x00``, text cut to ``limit``,
-    and the same for the strings inside lists and dicts."""
+    (PostgreSQL refuses them in text and JSON) written as ``\\x00``, lone surrogates (no
+    UTF-8 database holds them) as ``\\udxxx``, text cut to ``limit``, and the same for the
+    strings inside lists and dicts."""
     if isinstance(value, str):
-        value = value.replace("\x00", "\\x00")
+        value = value.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
         return value[:limit] if limit is not None else value
     if isinstance(value, dict):
         return {storable(k): storable(v) for k, v in value.items()}

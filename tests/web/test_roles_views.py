@@ -328,6 +328,26 @@ def test_edit_trust_policy(root, root_client):
     assert Role.objects.get().assume_role_policy_document == new
 
 
+@pytest.mark.parametrize("principal", [{"AWS": "\ud800"}, {"Service": "ec2\ud800.amazonaws.com"}])
+def test_trust_policy_with_a_lone_surrogate_escape_is_a_syntax_error(root, root_client, principal):
+    """The escape decoded to no character: AWS's message echoing it gave a 500, and a service
+    principal holding it was saved, after which the roles list failed on every visit."""
+    make_role(root)
+    before = Role.objects.get().assume_role_policy_document
+    bad = doc({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"})
+    assert "\\ud800" in bad  # json.dumps escaped it: what a browser would send
+    response = root_client.post(role_url("trust_edit"), {"policy_document": bad})
+    assert response.status_code == 400
+    assert "Syntax errors in policy." in response.content.decode()
+    assert Role.objects.get().assume_role_policy_document == before
+    created = root_client.post(
+        role_url("create", None),
+        create_data(trusted_entity_type="custom", policy_document=bad, role_name="R2"),
+    )
+    assert created.status_code == 400 and not Role.objects.filter(name="R2").exists()
+    assert root_client.get(role_url("list", None)).status_code == 200
+
+
 def test_trust_policy_too_large(root, root_client):
     make_role(root)
     statements = [

@@ -101,6 +101,23 @@ def test_non_text_inputs_are_syntax_errors():
     assert malformed({"Version": "2012-10-17", "Statement": [stmt(Sid=float("nan"))]}).message == SYNTAX
 
 
+def test_a_lone_surrogate_is_a_syntax_error_where_it_stands():
+    """A ``\\ud800`` escape with no partner decodes to no character: no page or database can
+    show it (the role list once failed on a trust policy that held one)."""
+    escaped = '{"Version": "2012-10-17",\n "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::\\ud800"}]}'
+    exc = malformed(escaped)
+    assert (exc.message, exc.line) == (SYNTAX, 2)
+    raw = json.dumps({"Version": "2012-10-17", "Statement": [stmt(resource="x\udfff")]}, ensure_ascii=False)
+    assert malformed(raw).message == SYNTAX  # in the text itself (a caller's str, not HTTP)
+    trust = doc(
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "ec2\ud800.amazonaws.com"}}
+    )
+    assert "\\ud800" in trust and malformed(trust, kind="trust").message == SYNTAX
+    # a pair is one character, and fine
+    pair = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::\\ud83d\\ude00"}]}'
+    assert parse_policy(pair)
+
+
 def test_deep_nesting_and_huge_numbers_do_not_escape():
     assert malformed("[" * 5000 + "]" * 5000).message == SYNTAX
     assert malformed('{"Version": ' + "9" * 6000 + "}").message == SYNTAX

@@ -89,11 +89,11 @@ def test_what_the_caller_typed_never_breaks_the_audit_write(root):
         action="iam:GetUser",
         target="arn:" + "x" * 5000 + "\x00",
         result="NoSuchEntity",
-        error_message="The user with name kim\x00 cannot be found.",
+        error_message="The user with name kim\x00\ud800 cannot be found.",
         detail={"user_name": ["kim\x00"]},
     )
     event.refresh_from_db()
     assert len(event.target) == 2048 and "\x00" not in event.target
-    assert event.error_message == "The user with name kim\\x00 cannot be found."
+    assert event.error_message == "The user with name kim\\x00\\ud800 cannot be found."
     assert event.detail == {"user_name": ["kim\\x00"]}
     assert events(since)[0][:2] == ("iam:RemoveUserFromGroup", "NoSuchEntity")
