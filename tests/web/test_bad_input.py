@@ -38,6 +38,14 @@ DUPLICATE_KEYS = (
     '{"Version": "2012-10-17", "Version": "2008-10-17", "Statement": '
     '{"Effect": "Allow", "Effect": "Deny", "Action": "*", "Resource": "*"}}'
 )
+# Well-formed documents (an identity policy, a trust policy) with a NUL and a lone surrogate
+# as JSON escapes: the text itself holds neither, what it means does.
+ESCAPED_NUL_DOCUMENTS = [
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+    '"Action": "s3:Get\\u0000*", "Resource": "arn:aws:s3:::\\ud800"}]}',
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", '
+    '"Principal": {"Service": "ec2.amazonaws.com\\u0000", "AWS": "\\ud800"}}]}',
+]
 # Hostile values by kind; a payload puts its kind in every field (several values of a kind
 # take turns across the fields).
 HOSTILE = {
@@ -51,6 +59,8 @@ HOSTILE = {
     "out-of-range-numbers": ["-1", "99999999999999999999"],
     "deep-json": [DEEP_ARRAY, DEEP_OBJECT],
     "non-object-json": ["[]", '"x"', "1e999", "null"],
+    "escapes-in-a-policy": ESCAPED_NUL_DOCUMENTS[:1],
+    "escapes-in-a-trust-policy": ESCAPED_NUL_DOCUMENTS[1:],
 }
 HOSTILE_VALUES = sorted({v for values in HOSTILE.values() for v in values})
 # Fields some pages read without a form of their own (POST-only actions), and the documents.
@@ -375,3 +385,18 @@ def test_garbage_path_arguments_never_crash(console, name, args):
         url = url_for(name, args, dict.fromkeys(args, garbage))
         console.leaves_no_trace("get", url)
         console.leaves_no_trace("post", url, {"confirmation": garbage})
+
+
+def test_the_check_catches_a_half_write(console, monkeypatch):
+    """The harness itself: a page that writes a row and then answers 400 fails the check."""
+    from accounts.errors import ValidationError
+    from accounts.models import Group
+    from accounts.services import groups as group_services
+
+    def half_written(actor, *, name, user_names=()):
+        Group.objects.create(account_id=actor.account_id, name="Half", unique_id="AGPAHALFWRITTEN00000")
+        raise ValidationError("refused after a write")
+
+    monkeypatch.setattr(group_services, "console_create_group", half_written)
+    with pytest.raises(AssertionError, match=r"answered 400 but changed \['iam_group'\]"):
+        console.leaves_no_trace("post", console.url("iam:group_create", ()), {"group_name": "Half"})
