@@ -1,10 +1,11 @@
 """Bad input never crashes a console page and never half-writes.
 
 Every console URL pattern, signed in as the root user of an account that holds one of
-everything the URLs name (tests/web/urlwalk.py), gets hostile POST bodies and garbage query
-strings. Whatever comes back is below 500, and a 4xx leaves every table but the audit trail
-exactly as it was. Each request runs in a savepoint that is rolled back afterwards, so that
-every payload meets the same account.
+everything the URLs name (tests/web/urlwalk.py), gets hostile POST bodies (one payload per
+kind of garbage, then a few hypothesis-fuzzed versions of the page's own form), garbage
+query strings and garbage path arguments. Whatever comes back is below 500, and a 4xx
+leaves every table but the audit trail exactly as it was. Each request runs in a savepoint
+that is rolled back afterwards, so that every payload meets the same account.
 """
 
 import copy
