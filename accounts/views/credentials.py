@@ -161,6 +161,8 @@ def mfa_resync(request, device_name, user_name=None):
     authz.authorize(request.user, "iam:ResyncMFADevice", subject.arn)
     if (redirect_to := _require_recent_auth(request)) is not None:
         return redirect_to
+    if request.method != "POST":
+        mfa_services.get_mfa_device(request.user, subject, serial)  # NoSuchEntity → 404
     form = TwoCodesForm(request.POST or None)
     context = {
         "form": form,

@@ -217,5 +217,8 @@ def test_a_key_or_device_that_names_nothing_is_404(root, user_factory, bad):
         assert client.post(page, {"confirmation": bad}).status_code == 404
     resync = reverse("iam:mfa_resync", kwargs={"user_name": "kim", "device_name": bad})
     assert client.post(resync, {"code1": "123456", "code2": "234567"}).status_code == 404
+    assert client.get(resync).status_code == 404
+    missing = reverse("iam:mfa_resync", kwargs={"user_name": "kim", "device_name": "no-such-phone"})
+    assert client.get(missing).status_code == 404
     activate = reverse("iam:access_key_activate", kwargs={"user_name": "kim", "access_key_id": bad})
     assert client.post(activate).status_code == 404
