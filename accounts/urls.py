@@ -45,7 +45,8 @@ def credential_routes(prefix, name_suffix):
 urlpatterns = [
     path("", console.dashboard, name="dashboard"),
     path("users/", users.user_list, name="user_list"),
-    path("users/create/", users.user_create, name="user_create"),
+    # The create pages stand outside users/, groups/ and roles/: "create" is a valid IAM name.
+    path("create-user/", users.user_create, name="user_create"),
     path("users/<str:user_name>/", users.user_detail, name="user_detail"),
     path("users/<str:user_name>/delete/", users.user_delete, name="user_delete"),
     path("users/<str:user_name>/console-access/", users.user_console_access, name="user_console_access"),
@@ -57,7 +58,7 @@ urlpatterns = [
     ),
     path("credentials/<str:token>.csv", users.credentials_download, name="credentials_download"),
     path("groups/", groups.group_list, name="group_list"),
-    path("groups/create/", groups.group_create, name="group_create"),
+    path("create-group/", groups.group_create, name="group_create"),
     path("groups/<str:group_name>/", groups.group_detail, name="group_detail"),
     path("groups/<str:group_name>/add-users/", groups.group_add_users, name="group_add_users"),
     path("groups/<str:group_name>/remove-users/", groups.group_remove_users, name="group_remove_users"),
@@ -76,7 +77,7 @@ urlpatterns = [
     *credential_routes("users/<str:user_name>/", ""),
     *policy_urlpatterns,
     path("roles/", roles.role_list, name="role_list"),
-    path("roles/create/", roles.role_create, name="role_create"),
+    path("create-role/", roles.role_create, name="role_create"),
     path("roles/<str:role_name>/", roles.role_detail, name="role_detail"),
     path("roles/<str:role_name>/edit/", roles.role_edit, name="role_edit"),
     path("roles/<str:role_name>/trust-policy/", roles.role_trust_edit, name="role_trust_edit"),

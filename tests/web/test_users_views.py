@@ -260,3 +260,18 @@ def test_self_service_pages_for_user(root, client_for, user_factory):
     assert Identity.objects.get(pk=kim.pk).check_password("Brand-new1!")
     # The session survives its own password change.
     assert client.get(reverse("iam:security_credentials")).status_code == 200
+
+
+def test_entities_named_create_can_be_opened(root, root_client, user_factory, group_factory):
+    """ "create" is a valid IAM name; the create pages must not shadow such a user, group or role."""
+    from accounts.services import roles as role_services
+
+    user_factory("create")
+    group_factory("create")
+    trust = role_services.service_trust_policy("ec2.amazonaws.com")
+    role_services.create_role(root, name="create", assume_role_policy_document=trust)
+    for kind in ("user", "group", "role"):
+        detail = root_client.get(reverse(f"iam:{kind}_detail", args=["create"]))
+        assert detail.status_code == 200
+        assert detail.context[kind].name == "create"
+        assert root_client.get(reverse(f"iam:{kind}_create")).status_code == 200
