@@ -1,7 +1,8 @@
 """What console views share: rendering service errors into forms, and no-store responses."""
 
 from django.conf import settings
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 
 from ..errors import AccessDenied, IAMError
@@ -18,6 +19,22 @@ def form_failed(request, template, context, form, exc: IAMError, field=None):
 def invalid(request, template, context):
     """A form that did not validate: show it again with a 400."""
     return render(request, template, context, status=400)
+
+
+def confirmed_delete(request, template, context, delete, done_message, done_url):
+    """The console's Delete page: type the name to confirm (``context["form"]``), then run
+    ``delete()`` (the service's composite action); AWS's error re-renders the page."""
+    form = context["form"]
+    if request.method != "POST":
+        return render(request, template, context)
+    if not form.is_valid():
+        return invalid(request, template, context)
+    try:
+        delete()
+    except IAMError as exc:
+        return form_failed(request, template, context, form, exc)
+    messages.success(request, done_message)
+    return redirect(done_url)
 
 
 def no_store(response):

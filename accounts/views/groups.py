@@ -11,7 +11,7 @@ from ..forms import ChooseUsersForm, ConfirmDeleteForm, CreateGroupForm
 from ..models import Identity
 from ..services import groups as group_services
 from ..services.lookups import group_arn
-from .base import form_failed, invalid
+from .base import confirmed_delete, form_failed, invalid
 from .policies import group_permissions_context
 
 
@@ -109,14 +109,11 @@ def group_delete(request, group_name):
     group = group_services.get_group(actor, group_name=group_name)
     authz.authorize(actor, "iam:DeleteGroup", group.arn)
     form = ConfirmDeleteForm(request.POST or None, expected=group.name, noun="user group name")
-    context = {"form": form, "group": group}
-    if request.method == "POST":
-        if not form.is_valid():
-            return invalid(request, "iam/group_delete.html", context)
-        try:
-            group_services.console_delete_group(actor, group_name=group.name)
-        except IAMError as exc:
-            return form_failed(request, "iam/group_delete.html", context, form, exc)
-        messages.success(request, f"User group {group.name} deleted.")
-        return redirect("iam:group_list")
-    return render(request, "iam/group_delete.html", context)
+    return confirmed_delete(
+        request,
+        "iam/group_delete.html",
+        {"form": form, "group": group},
+        lambda: group_services.console_delete_group(actor, group_name=group.name),
+        f"User group {group.name} deleted.",
+        "iam:group_list",
+    )

@@ -38,7 +38,7 @@ from ..services import policies as policy_services
 from ..services import roles as role_services
 from ..services import users as user_services
 from ..services.base import atomic_action
-from .base import form_failed, invalid
+from .base import confirmed_delete, form_failed, invalid
 
 JOB_FUNCTION_PATH = "/job-function/"
 # The Policies page's "Filter by Type": query value -> (label, list_policies scope)
@@ -271,17 +271,14 @@ def policy_delete(request, policy):
         )
     authz.authorize(actor, "iam:DeletePolicy", policy.arn)
     form = ConfirmDeleteForm(request.POST or None, expected=policy.name, noun="policy name")
-    context = {"form": form, "policy": policy}
-    if request.method == "POST":
-        if not form.is_valid():
-            return invalid(request, template, context)
-        try:
-            policy_services.console_delete_policy(actor, policy_arn=policy.arn)
-        except IAMError as exc:
-            return form_failed(request, template, context, form, exc)
-        messages.success(request, f"Policy {policy.name} deleted.")
-        return redirect("iam:policy_list")
-    return render(request, template, context)
+    return confirmed_delete(
+        request,
+        template,
+        {"form": form, "policy": policy},
+        lambda: policy_services.console_delete_policy(actor, policy_arn=policy.arn),
+        f"Policy {policy.name} deleted.",
+        "iam:policy_list",
+    )
 
 
 def _versions_refused(request, policy, exc: IAMError):

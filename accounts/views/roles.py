@@ -21,7 +21,7 @@ from ..role_forms import CreateRoleForm, EditRoleForm, SessionDurationFields, Tr
 from ..services import policies as policy_services
 from ..services import roles as role_services
 from ..services.lookups import role_arn
-from .base import form_failed, invalid
+from .base import confirmed_delete, form_failed, invalid
 from .policies import policy_type_label, role_permissions_context
 
 
@@ -195,15 +195,11 @@ def role_delete(request, role_name):
     role = role_services.get_role(actor, role_name=role_name)
     authz.authorize(actor, "iam:DeleteRole", role.arn)
     form = ConfirmDeleteForm(request.POST or None, expected=role.name, noun="role name")
-    template = "iam/role_delete.html"
-    context = {"form": form, "role": role}
-    if request.method == "POST":
-        if not form.is_valid():
-            return invalid(request, template, context)
-        try:
-            role_services.console_delete_role(actor, role_name=role.name)
-        except IAMError as exc:
-            return form_failed(request, template, context, form, exc)
-        messages.success(request, f"Role {role.name} deleted.")
-        return redirect("iam:role_list")
-    return render(request, template, context)
+    return confirmed_delete(
+        request,
+        "iam/role_delete.html",
+        {"form": form, "role": role},
+        lambda: role_services.console_delete_role(actor, role_name=role.name),
+        f"Role {role.name} deleted.",
+        "iam:role_list",
+    )

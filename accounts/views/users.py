@@ -21,7 +21,7 @@ from ..services import groups as group_services
 from ..services import mfa as mfa_services
 from ..services import users as user_services
 from ..services.lookups import group_arn, user_arn
-from .base import form_failed, invalid, no_store, signin_url
+from .base import confirmed_delete, form_failed, invalid, no_store, signin_url
 from .policies import user_permissions_context
 
 
@@ -122,17 +122,14 @@ def user_delete(request, user_name):
     user = user_services.get_user(actor, user_name=user_name)
     authz.authorize(actor, "iam:DeleteUser", user.arn)
     form = ConfirmDeleteForm(request.POST or None, expected=user.name)
-    context = {"form": form, "user": user}
-    if request.method == "POST":
-        if not form.is_valid():
-            return invalid(request, "iam/user_delete.html", context)
-        try:
-            user_services.console_delete_user(actor, user_name=user.name)
-        except IAMError as exc:
-            return form_failed(request, "iam/user_delete.html", context, form, exc)
-        messages.success(request, f"User {user.name} deleted.")
-        return redirect("iam:user_list")
-    return render(request, "iam/user_delete.html", context)
+    return confirmed_delete(
+        request,
+        "iam/user_delete.html",
+        {"form": form, "user": user},
+        lambda: user_services.console_delete_user(actor, user_name=user.name),
+        f"User {user.name} deleted.",
+        "iam:user_list",
+    )
 
 
 @sensitive_post_parameters("custom_password")
