@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
-from .patterns import ArnSet, GlobSet, arn_regex_parts, cached_regex, glob_to_regex
+from .patterns import ArnSet, GlobSet, arn_regex_parts, cached_regex, glob_regex_parts
 from .variables import GLOB, Lookup, parse_template, resolve_values, substitute
 
 ANY_VALUE = 1
@@ -526,4 +526,4 @@ class Condition:
 def _pattern_source(family: str, parts: list[tuple[str, str]]) -> str:
     if family == "arn":
         return arn_regex_parts(parts)
-    return "".join(glob_to_regex(text) if kind == GLOB else re.escape(text) for kind, text in parts)
+    return glob_regex_parts(parts)

@@ -14,12 +14,25 @@
 
 Each pattern compiles to the cheapest test that is exact: equality, ``startswith`` for a
 single trailing ``*``, or an anchored regular expression.
+
+The regular expressions never backtrack catastrophically: matching takes time linear in
+pattern length × input length, whatever the pattern (policy text is attacker-controlled: the
+simulator takes any document). A naive translation (``*`` -> ``.*``) makes ``re`` try every
+way of sharing the input among the stars, exponential in their number. Here the text between
+two stars (a *piece*: literals and single-character wildcards, fixed length) is matched by
+``(?>.*?piece)``: the leftmost occurrence, inside an atomic group, so ``re`` never comes back
+to try a later one; only the last piece is free to move (``.*piece`` then the end of input).
+Taking the leftmost occurrence of every piece loses no match (the next star can swallow
+whatever a later occurrence would have skipped), which holds for ARN patterns too: a star that
+must not cross a colon is followed either by a piece holding a colon (whose place is then
+fixed by the next colon of the input) or by a colon-free piece (so what the next star has to
+swallow is colon-free as well), and once a star may cross colons every later one may too.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 Matcher = Callable[[str], bool]
 
@@ -41,17 +54,78 @@ def has_wildcard(text: str) -> bool:
     return "*" in text or "?" in text
 
 
-def glob_to_regex(pattern: str) -> str:
-    """Regex source (unanchored) for a ``*``/``?`` glob over the whole string."""
-    out = []
-    for ch in pattern:
-        if ch == "*":
-            out.append(".*")
-        elif ch == "?":
-            out.append(".")
+# ------------------------------------------------------------------ linear-time regexes
+
+
+class _Star:
+    """A ``*`` of a pattern: ``cls`` is the regex class of what it may swallow."""
+
+    __slots__ = ("cls",)
+
+    def __init__(self, cls: str):
+        self.cls = cls
+
+
+ANY_STAR = _Star(".")  # crosses everything
+SEGMENT_STAR = _Star("[^:]")  # stays inside an ARN segment
+
+Atom = str | _Star  # a regex for fixed text (one character or a literal run), or a star
+
+
+def linear_regex(atoms: Iterable[Atom]) -> str:
+    """Regex source (for ``fullmatch``) of a pattern given as atoms; see the module notes.
+
+    Consecutive stars collapse into one (the wider: ``[^:]*.*`` is ``.*``). Every piece
+    between two stars is found at its leftmost place in an atomic group; the last star is
+    an ordinary greedy one, followed by the last piece and the end of the input.
+    """
+    pieces: list[list[str]] = [[]]
+    stars: list[_Star] = []
+    for atom in atoms:
+        if isinstance(atom, _Star):
+            if stars and not pieces[-1]:
+                if atom is ANY_STAR:
+                    stars[-1] = ANY_STAR
+                continue
+            stars.append(atom)
+            pieces.append([])
+        elif atom:
+            pieces[-1].append(atom)
+    out = ["".join(pieces[0])]
+    last = len(stars) - 1
+    for i, star in enumerate(stars):
+        piece = "".join(pieces[i + 1])
+        if i == last:
+            out.append(f"{star.cls}*{piece}")
         else:
-            out.append(re.escape(ch))
+            out.append(f"(?>{star.cls}*?{piece})")
     return "".join(out)
+
+
+def _glob_atoms(tokens: Iterable[tuple[str, str]]) -> Iterable[Atom]:
+    for kind, text in tokens:
+        if kind != "glob":
+            yield re.escape(text)  # one atom for the whole literal: it is never split
+            continue
+        for ch in text:
+            if ch == "*":
+                yield ANY_STAR
+            elif ch == "?":
+                yield "."
+            else:
+                yield re.escape(ch)
+
+
+def glob_regex_parts(tokens: list[tuple[str, str]]) -> str:
+    """Regex source for a ``*``/``?`` glob over the whole string given as ``(kind, text)``
+    tokens: ``"glob"`` text has active wildcards, ``"lit"`` text (a substituted policy
+    variable) matches literally."""
+    return linear_regex(_glob_atoms(tokens))
+
+
+def glob_to_regex(pattern: str) -> str:
+    """Regex source (for ``fullmatch``) of a ``*``/``?`` glob over the whole string."""
+    return linear_regex(_glob_atoms((("glob", pattern),)))
 
 
 def _always(_value: str) -> bool:
@@ -97,41 +171,43 @@ def _full_match(rx: re.Pattern[str]) -> Matcher:
 # --------------------------------------------------------------------------------- ARNs
 
 
-def arn_regex_parts(tokens: list[tuple[str, str]]) -> str:
-    """Regex source for an ARN pattern given as ``(kind, text)`` tokens.
-
-    ``kind`` is ``"glob"`` for policy text (wildcards active) or ``"lit"`` for text that
-    must match literally (a substituted policy variable, ``${*}``...). Segment positions
-    are counted from the colons of the glob text only.
-    """
+def _arn_atoms(tokens: list[tuple[str, str]]) -> Iterable[Atom]:
     total_colons = sum(text.count(":") for kind, text in tokens if kind == "glob")
     short = total_colons < 5
-    colons = 0
-    out: list[str] = []
-    # locate the final character of the pattern to apply the trailing-* expansion rule
+    # the final character of the pattern, for the trailing-* expansion rule
     last_glob_index = -1
     for i, (kind, text) in enumerate(tokens):
         if text:
             last_glob_index = i if kind == "glob" else -1
+    colons = 0
     for i, (kind, text) in enumerate(tokens):
-        if kind == "lit":
-            out.append(re.escape(text))
+        if kind != "glob":
+            yield re.escape(text)
             continue
         n = len(text)
         for j, ch in enumerate(text):
             if ch == ":":
                 colons += 1
-                out.append(":")
+                yield ":"
             elif ch == "*":
                 if colons >= 5 or short and i == last_glob_index and j == n - 1:
-                    out.append(".*")
+                    yield ANY_STAR
                 else:
-                    out.append("[^:]*")
+                    yield SEGMENT_STAR
             elif ch == "?":
-                out.append("." if colons >= 5 else "[^:]")
+                yield "." if colons >= 5 else "[^:]"
             else:
-                out.append(re.escape(ch))
-    return "".join(out)
+                yield re.escape(ch)
+
+
+def arn_regex_parts(tokens: list[tuple[str, str]]) -> str:
+    """Regex source (for ``fullmatch``) for an ARN pattern given as ``(kind, text)`` tokens.
+
+    ``kind`` is ``"glob"`` for policy text (wildcards active) or ``"lit"`` for text that
+    must match literally (a substituted policy variable, ``${*}``...). Segment positions
+    are counted from the colons of the glob text only.
+    """
+    return linear_regex(_arn_atoms(tokens))
 
 
 def compile_arn(pattern: str) -> Matcher:

@@ -44,7 +44,9 @@ def parse_template(text: str) -> list[tuple[str, object]] | None:
     tokens: list[tuple[str, object]] = []
     pos = 0
     found = False
-    for m in _VAR.finditer(text):
+    # Search no further than the last "}": a "${" after it cannot close, and each such
+    # attempt would scan to the end of the text (quadratic for "${${${...").
+    for m in _VAR.finditer(text, 0, text.rfind("}") + 1):
         inner = m.group(1)
         token = _parse_inner(inner)
         if token is None:
