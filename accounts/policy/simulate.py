@@ -11,7 +11,8 @@ last; each level a list of SCP documents; an empty level allows nothing) and
 ``SessionPolicy`` (one document). The output is ``SimulatePolicyResponse`` as JSON.
 
 A malformed policy prints ``MalformedPolicyDocument: <AWS's message>`` on stderr and exits
-with status 2 (nothing on stdout); bad usage is an argparse error (status 2 too).
+with status 2 (nothing on stdout), however deeply it nests; bad usage, including input that
+is not JSON (or nests too deeply for the JSON reader), is an argparse error (status 2 too).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def _context(entries: object) -> dict[str, object]:
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise InvalidInput("ContextKeyValues must be a list of strings")
         key_type = entry.get("ContextKeyType", "string")
-        if key_type not in LIST_TYPES and key_type not in SCALAR_TYPES:
+        if not isinstance(key_type, str) or key_type not in LIST_TYPES and key_type not in SCALAR_TYPES:
             raise InvalidInput(f"invalid ContextKeyType {key_type!r}")
         if key_type in SCALAR_TYPES and len(values) == 1:
             context[entry["ContextKeyName"]] = values[0]
@@ -229,10 +230,14 @@ def _read_input(parser: argparse.ArgumentParser, value: str) -> dict:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             parser.error(f"argument --cli-input-json: cannot read {path}: {exc.strerror}")
+        except UnicodeDecodeError:
+            parser.error(f"argument --cli-input-json: cannot read {path}: not UTF-8 text")
     else:
         text = value
     try:
         data = json.loads(text)
+    except RecursionError:  # json gives up on deep nesting (thousands of brackets) this way
+        parser.error("argument --cli-input-json: invalid JSON: nested too deeply")
     except ValueError as exc:
         parser.error(f"argument --cli-input-json: invalid JSON: {exc}")
     if not isinstance(data, dict):

@@ -1,10 +1,14 @@
 """``python -m accounts.policy simulate-custom-policy`` (SimulateCustomPolicy shapes)."""
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accounts.policy.simulate import InvalidInput, main, simulate_custom_policy
 from tests.unit.policy.conftest import ROOT
@@ -319,3 +323,179 @@ def test_module_entry_point(tmp_path):
     )
     assert (proc.returncode, proc.stdout) == (2, "")
     assert proc.stderr == "MalformedPolicyDocument: Syntax errors in policy.\n"
+
+
+# ------------------------------------------------------------------ deep nesting, bad input
+
+DEEP = 10_000
+
+
+def nested_policies():
+    """Policy documents with 10,000 nested brackets in different places."""
+    statement = '{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": %s}'
+    return {
+        "arrays": "[" * DEEP + "]" * DEEP,
+        "objects": '{"a": ' * DEEP + "1" + "}" * DEEP,
+        "unclosed": "[" * DEEP,
+        "in Statement": '{"Version": "2012-10-17", "Statement": ' + "[" * DEEP + "]" * DEEP + "}",
+        "in Condition": '{"Version": "2012-10-17", "Statement": '
+        + statement % ('{"x": ' * DEEP + '"y"' + "}" * DEEP)
+        + "}",
+        "mixed": '{"Statement": ' + '[{"a": ' * DEEP + "null" + "}]" * DEEP + "}",
+    }
+
+
+@pytest.mark.parametrize("policy", nested_policies().values(), ids=nested_policies().keys())
+def test_deeply_nested_policy_is_a_syntax_error(policy, tmp_path, capsys):
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"PolicyInputList": [policy], "ActionNames": ["s3:GetObject"]}))
+    code, out, err = run(["simulate-custom-policy", "--cli-input-json", f"file://{case}"], capsys)
+    assert (code, out, err) == (2, "", "MalformedPolicyDocument: Syntax errors in policy.\n")
+    request = {
+        "PolicyInputList": [doc(stmt())],
+        "ActionNames": ["s3:GetObject"],
+        "PermissionsBoundaryPolicyInputList": [policy],
+    }
+    code, out, err = run(["simulate-custom-policy", "--cli-input-json", json.dumps(request)], capsys)
+    assert (code, out, err) == (2, "", "MalformedPolicyDocument: Syntax errors in policy.\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * DEEP + "]" * DEEP,
+        '{"PolicyInputList": ' + "[" * DEEP + "]" * DEEP + ', "ActionNames": ["s3:GetObject"]}',
+        '{"PolicyInputList": [], "ActionNames": ["s3:GetObject"], "ContextEntries": '
+        + '[{"x": ' * DEEP
+        + "1"
+        + "}]" * DEEP
+        + "}",
+        "[" * DEEP,
+    ],
+    ids=["whole input", "PolicyInputList", "ContextEntries", "unclosed"],
+)
+def test_deeply_nested_cli_input_is_invalid_json(text, tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["simulate-custom-policy", "--cli-input-json", text])
+    err = capsys.readouterr().err
+    assert info.value.code == 2
+    assert "usage:" in err
+    assert err.endswith("error: argument --cli-input-json: invalid JSON: nested too deeply\n")
+    case = tmp_path / "case.json"
+    case.write_text(text)
+    with pytest.raises(SystemExit) as info:
+        main(["simulate-custom-policy", "--cli-input-json", f"file://{case}"])
+    assert info.value.code == 2
+    assert "invalid JSON: nested too deeply" in capsys.readouterr().err
+
+
+def test_deep_nesting_from_the_command_line(tmp_path):
+    """The reported case: ``python -m accounts.policy`` printed a RecursionError traceback."""
+    policy_case = tmp_path / "policy.json"
+    policy_case.write_text(
+        json.dumps({"PolicyInputList": ["[" * DEEP + "]" * DEEP], "ActionNames": ["s3:GetObject"]})
+    )
+    input_case = tmp_path / "input.json"
+    input_case.write_text('{"PolicyInputList": ' + "[" * DEEP + "]" * DEEP + "}")
+    results = []
+    for case in (policy_case, input_case):
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "accounts.policy",
+                "simulate-custom-policy",
+                "--cli-input-json",
+                f"file://{case}",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert "Traceback" not in proc.stderr
+        results.append((proc.returncode, proc.stdout, proc.stderr.splitlines()[-1]))
+    assert results == [
+        (2, "", "MalformedPolicyDocument: Syntax errors in policy."),
+        (
+            2,
+            "",
+            "python -m accounts.policy simulate-custom-policy: error: argument --cli-input-json: "
+            "invalid JSON: nested too deeply",
+        ),
+    ]
+
+
+def test_input_that_is_not_utf8_or_has_odd_types_is_an_argparse_error(tmp_path, capsys):
+    case = tmp_path / "case.json"
+    case.write_bytes(b'\xff{"PolicyInputList": []}')
+    with pytest.raises(SystemExit) as info:
+        main(["simulate-custom-policy", "--cli-input-json", f"file://{case}"])
+    assert info.value.code == 2
+    assert "not UTF-8 text" in capsys.readouterr().err
+    entry = {"ContextKeyName": "a:b", "ContextKeyValues": ["x"], "ContextKeyType": ["string"]}
+    request = {"PolicyInputList": [doc(stmt())], "ActionNames": ["s3:GetObject"], "ContextEntries": [entry]}
+    with pytest.raises(SystemExit) as info:
+        main(["simulate-custom-policy", "--cli-input-json", json.dumps(request)])
+    assert info.value.code == 2
+    assert "invalid ContextKeyType" in capsys.readouterr().err
+
+
+request_keys = st.sampled_from(
+    [
+        "PolicyInputList",
+        "ActionNames",
+        "ResourceArns",
+        "ContextEntries",
+        "CallerArn",
+        "ResourceOwner",
+        "ResourcePolicy",
+        "ResourceHandlingOption",
+        "PermissionsBoundaryPolicyInputList",
+        "ServiceControlPolicyInputList",
+        "SessionPolicy",
+    ]
+)
+json_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=6)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+context_entries = st.lists(
+    st.fixed_dictionaries(
+        {"ContextKeyName": st.sampled_from(["aws:username", "a:b"]) | json_values},
+        optional={
+            "ContextKeyValues": st.lists(st.text(max_size=4), max_size=2) | json_values,
+            "ContextKeyType": st.sampled_from(["string", "stringList", "date", "text"]) | json_values,
+        },
+    ),
+    max_size=2,
+)
+request_values = (
+    json_values
+    | context_entries
+    | st.just([doc(stmt())])
+    | st.just(["s3:GetObject", "iam:*"])
+    | st.just(doc(stmt(Principal="*")))
+    | st.just(USER)
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(request_keys, request_values, max_size=6) | json_values)
+def test_the_cli_answers_any_json_with_a_result_or_status_2(request):
+    """Exit status 0 with a response, or 2 with a message: never a traceback."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(["simulate-custom-policy", "--cli-input-json", json.dumps(request)])
+        except SystemExit as exc:
+            code = exc.code
+    assert code in (0, 2)
+    if code == 0:
+        assert "EvaluationResults" in json.loads(out.getvalue())
+    else:
+        assert err.getvalue() and not out.getvalue()

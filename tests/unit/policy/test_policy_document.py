@@ -127,6 +127,29 @@ def test_deep_nesting_and_huge_numbers_do_not_escape():
     assert malformed({"Version": "2012-10-17", "Statement": [stmt(Condition=nested)]}).message == SYNTAX
 
 
+@pytest.mark.parametrize(
+    "document",
+    [
+        "[" * 10_000 + "]" * 10_000,
+        "[" * 10_000,
+        '{"a": ' * 10_000 + "1" + "}" * 10_000,
+        '{"Version": "2012-10-17", "Statement": ' + "[" * 10_000 + "]" * 10_000 + "}",
+        '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", '
+        '"Condition": ' + '{"x": ' * 10_000 + '"y"' + "}" * 10_000 + "}}",
+        '{"Statement": ' + '[{"a": ' * 10_000 + "null" + "}]" * 10_000 + "}",
+    ],
+    ids=["arrays", "unclosed", "objects", "Statement", "Condition", "mixed"],
+)
+def test_ten_thousand_nested_brackets_are_syntax_errors(document):
+    for kind in ("identity", "trust", "resource", "scp"):
+        assert malformed(document, kind=kind).message == SYNTAX
+        assert malformed(document.encode(), kind=kind).message == SYNTAX
+    nested: object = "y"
+    for _ in range(10_000):
+        nested = [{"x": nested}]
+    assert malformed({"Version": "2012-10-17", "Statement": nested}).message == SYNTAX
+
+
 # ------------------------------------------------------------------------ positions
 
 
