@@ -443,7 +443,7 @@ def _s3_malformed(message: str, presigned: bool, **extra: str) -> SigV4Error:
     return SigV4Error("AuthorizationHeaderMalformed", message, 400, extra)
 
 
-def _auth_params(header: str) -> tuple[str, dict[str, str]]:
+def _auth_params(header: str, s3: bool) -> tuple[str, dict[str, str]]:
     """Split ``ALGORITHM Credential=…, SignedHeaders=…, Signature=…`` (commas or spaces after the algorithm)."""
     text = header.strip()
     algorithm, _, rest = text.partition(" ")
@@ -457,6 +457,10 @@ def _auth_params(header: str) -> tuple[str, dict[str, str]]:
             continue
         name, sep, value = piece.partition("=")
         if not sep:
+            if s3:
+                raise _s3_malformed(
+                    _S3_HEADER_MALFORMED + f'the authorization component "{piece}" is malformed.', False
+                )
             raise _incomplete(
                 f"'{piece}' not a valid key=value pair (missing equal-sign) in Authorization header: '{header}'."
             )
@@ -516,7 +520,7 @@ def _parse_header(
                 400,
                 {"ArgumentName": "Authorization", "ArgumentValue": header},
             )
-    algorithm, params = _auth_params(header)
+    algorithm, params = _auth_params(header, s3)
     credential_raw = params.get("Credential", "")
     signature = params.get("Signature", "")
     signed_raw = params.get("SignedHeaders")
