@@ -25,16 +25,21 @@ Notes for callers:
   ``aws:PrincipalType``, ``aws:CurrentTime`` and ``aws:EpochTime`` when the context lacks them.
 * ``python -m accounts.policy simulate-custom-policy --cli-input-json file://case.json``
   runs IAM's SimulateCustomPolicy on the command line (see :mod:`accounts.policy.simulate`).
+
+Modules, one concern each:
+
+* ``validate``: :func:`parse_policy`: read the JSON, check it with AWS's rules in AWS's order,
+  compile it into the model;
+* ``model``: the compiled, immutable policy (:class:`Policy`, :class:`Statement`, the
+  principal and resource matchers, :class:`MatchedStatement`, :class:`Position`);
+* ``patterns``: wildcard matching of actions, ARNs and strings, in linear time;
+* ``conditions``: the condition operators; ``variables``: policy variables (``${...}``);
+* ``evaluate``: :class:`RequestContext`, :class:`PolicySet` and :func:`evaluate` (AWS's
+  evaluation logic); ``messages``: AWS's AccessDenied wording; ``limits``: size quotas;
+* ``errors``: :class:`MalformedPolicyDocument` and AWS's messages; ``jsonpos``: a strict JSON
+  reader that keeps positions; ``simulate`` (and ``__main__``): SimulateCustomPolicy and its CLI.
 """
 
-from .document import (
-    KINDS,
-    MatchedStatement,
-    Policy,
-    Position,
-    Statement,
-    parse_policy,
-)
 from .errors import MalformedPolicyDocument
 from .evaluate import Decision, PolicySet, RequestContext, evaluate
 from .limits import (
@@ -47,6 +52,8 @@ from .limits import (
     size_error,
 )
 from .messages import access_denied_message
+from .model import KINDS, MatchedStatement, Policy, Position, Statement
+from .validate import parse_policy
 
 __all__ = [
     "DOCUMENT_MAX_LENGTH",

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from .document import (
+from .model import (
     STRENGTH_DIRECT,
     STRENGTH_NONE,
     STRENGTH_ROLE,

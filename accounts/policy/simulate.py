@@ -22,9 +22,10 @@ import json
 import sys
 from pathlib import Path
 
-from .document import Policy, parse_policy
 from .errors import MalformedPolicyDocument
 from .evaluate import Decision, PolicySet, RequestContext, evaluate
+from .model import Policy
+from .validate import parse_policy
 
 SOURCE_TYPES = {
     "PolicyInputList": "IAM Policy",
