@@ -494,15 +494,32 @@ def _parse(request: SignedRequest) -> _Auth:
     raise MissingAuthenticationError("MissingAuthenticationToken", MISSING_AUTHENTICATION_TOKEN, 403)
 
 
-def _request_time(headers: dict[str, list[str]]) -> tuple[str | None, datetime | None]:
-    """(the raw value, its time) of X-Amz-Date, else of Date."""
+_LAST_PARSE = threading.local()
+
+
+def _parse_once(request: SignedRequest, *, keep: bool) -> _Auth:
+    """``_parse(request)``, reusing the parse of ``credential_of`` when ``verify`` follows it.
+
+    Each thread remembers the last request ``credential_of`` parsed (by identity: the same
+    SignedRequest object, which is immutable) until ``verify`` takes it.
+    """
+    last = getattr(_LAST_PARSE, "entry", None)
+    auth = last[1] if last is not None and last[0] is request else _parse(request)
+    _LAST_PARSE.entry = (request, auth) if keep else None
+    return auth
+
+
+def _request_time(headers: dict[str, list[str]]) -> tuple[str | None, datetime | None, str]:
+    """(the raw value, its time, the time as the string to sign has it) of X-Amz-Date, else of Date."""
     raw = _first(headers, "x-amz-date")
     if raw is not None:
-        return raw, _parse_iso_basic(raw.strip())
+        value = raw.strip()
+        return raw, _parse_iso_basic(value), value
     raw = _first(headers, "date")
     if raw is not None:
-        return raw, _parse_date_header(raw.strip())
-    return None, None
+        moment = _parse_date_header(raw.strip())
+        return raw, moment, _iso_basic(moment) if moment is not None else ""
+    return None, None, ""
 
 
 def _parse_header(
@@ -524,7 +541,7 @@ def _parse_header(
     credential_raw = params.get("Credential", "")
     signature = params.get("Signature", "")
     signed_raw = params.get("SignedHeaders")
-    date_raw, signed_at = _request_time(headers)
+    date_raw, signed_at, amz_date = _request_time(headers)
     if s3:
         if not credential_raw or not signature or signed_raw is None:
             raise _s3_malformed(
@@ -555,7 +572,6 @@ def _parse_header(
     if not s3 and algorithm != ALGORITHM:
         raise _incomplete(f"Unsupported AWS 'algorithm': '{algorithm}' (only AWS4-HMAC-SHA256 for now). ")
     assert signed_at is not None and date_raw is not None  # narrowed above
-    amz_date = _iso_basic(signed_at)
     credential = _credential(credential_raw, amz_date, s3, presigned=False)
     return _Auth(
         presigned=False,
@@ -836,7 +852,8 @@ def credential_of(
     Raises :class:`SigV4Error` when the authentication is missing or malformed. ``service`` and
     ``region``, when given, are checked against the scope with AWS's messages.
     """
-    auth = _parse(request)
+    _LAST_PARSE.entry = None
+    auth = _parse_once(request, keep=True)
     _check_scope(auth, request.s3, service, region)
     return auth.credential
 
@@ -857,7 +874,7 @@ def verify(
     is read through :class:`ChunkedPayloadReader`.
     """
     s3 = request.s3
-    auth = _parse(request)
+    auth = _parse_once(request, keep=False)
     _check_scope(auth, s3, service, region)
     now = _utc(now)
     _check_time(auth, s3, now)
