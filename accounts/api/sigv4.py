@@ -2,7 +2,8 @@
 
 Authenticates requests signed by boto3, the AWS CLI and the other AWS SDKs: the Query
 protocol of IAM and STS (form-encoded POST bodies) and, with ``SignedRequest.s3``, S3's REST
-requests (path-style and virtual-host), including ``aws-chunked`` uploads.
+requests (path-style and virtual-host), including ``aws-chunked`` uploads (signed chunks, and the
+trailing-checksum variants boto3 sends over HTTPS).
 
 The caller works in three steps::
 
@@ -19,7 +20,8 @@ nothing else is raised for bad input. Written from AWS's documentation of the al
   encoding for every service but S3);
 * Amazon S3 API Reference, "Authenticating Requests: Using the Authorization Header",
   "Authenticating Requests: Using Query Parameters" and "Signature Calculations for the
-  Authorization Header: Transferring Payload in Multiple Chunks (Chunked Upload)";
+  Authorization Header: Transferring Payload in Multiple Chunks (Chunked Upload)" and "Signature
+  calculations for trailing headers (chunked uploads)";
 * the error codes and messages of AWS's Query-protocol services (IAM, STS) and of S3, as AWS
   documents them and as AWS answers them (quoted in public issue threads).
 """
@@ -48,6 +50,8 @@ __all__ = [
     "S3_SIGNATURE_DOES_NOT_MATCH",
     "SIGNATURE_DOES_NOT_MATCH",
     "STREAMING_PAYLOAD",
+    "STREAMING_PAYLOAD_TRAILER",
+    "STREAMING_UNSIGNED_PAYLOAD_TRAILER",
     "UNSIGNED_PAYLOAD",
     "ChunkedPayloadReader",
     "Credential",
@@ -66,15 +70,17 @@ ALGORITHM = "AWS4-HMAC-SHA256"
 TERMINATOR = "aws4_request"
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 STREAMING_PAYLOAD = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+STREAMING_PAYLOAD_TRAILER = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+STREAMING_UNSIGNED_PAYLOAD_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 #: The payload values S3 accepts in ``x-amz-content-sha256`` besides a hex SHA-256.
 S3_PAYLOAD_VALUES = frozenset(
     {
         UNSIGNED_PAYLOAD,
-        "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        STREAMING_UNSIGNED_PAYLOAD_TRAILER,
         STREAMING_PAYLOAD,
-        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+        STREAMING_PAYLOAD_TRAILER,
         "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
         "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
     }
@@ -932,27 +938,41 @@ def verify(
 
 
 # --------------------------------------------------------------------------------------------
-# aws-chunked bodies (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)
+# aws-chunked bodies (STREAMING-AWS4-HMAC-SHA256-PAYLOAD and the -TRAILER variants)
 
-_CHUNK_HEADER = re.compile(rb"([0-9a-fA-F]{1,16});chunk-signature=([0-9a-f]{64})\r\n")
-_MIN_CHUNK_HEADER = len(b"0;chunk-signature=") + 64 + 2
-_MAX_CHUNK_HEADER = _MIN_CHUNK_HEADER + 15
+_CHUNKED_PAYLOADS = frozenset(
+    {STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER, STREAMING_UNSIGNED_PAYLOAD_TRAILER}
+)
+_SIGNED_CHUNK_HEADER = re.compile(rb"([0-9a-fA-F]{1,16});chunk-signature=([0-9a-f]{64})\r\n")
+_UNSIGNED_CHUNK_HEADER = re.compile(rb"([0-9a-fA-F]{1,16})\r\n")
+_TRAILER_LINE = re.compile(rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([^\r\n]*?)[ \t]*\r\n")
+_MIN_SIGNED_HEADER = len(b"0;chunk-signature=") + 64 + 2
+_MAX_SIGNED_HEADER = _MIN_SIGNED_HEADER + 15
+_MAX_TRAILER_LINE = 4096
+_MAX_TRAILERS = 16
 
 
 class ChunkedPayloadReader:
     """Decode and verify an ``aws-chunked`` body, chunk by chunk, from a file-like object.
 
-    Each chunk is ``hex-size;chunk-signature=<64 hex>\\r\\n<data>\\r\\n``, the last one of size 0;
-    chunk *n*'s signature signs its data and chunk *n-1*'s signature, the first one chaining from
-    the seed signature of the request. A chunk's data is given out only once its signature has
-    been verified, so at most one chunk is held in memory (``max_chunk_size``). The raw stream is
-    never read past the end of the aws-chunked body.
+    For ``STREAMING-AWS4-HMAC-SHA256-PAYLOAD`` each chunk is ``hex-size;chunk-signature=<64 hex>
+    \\r\\n<data>\\r\\n``, the last one of size 0; chunk *n*'s signature signs its data and chunk
+    *n-1*'s signature, the first one chaining from the seed signature of the request. A chunk's
+    data is given out only once its signature has been verified, so at most one chunk is held in
+    memory (``max_chunk_size``). The raw stream is never read past the end of the body.
+
+    The ``-TRAILER`` variants end with trailing headers (``x-amz-checksum-*``) after the empty
+    chunk: signed by ``x-amz-trailer-signature`` (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER), or
+    with unsigned chunks ``hex-size\\r\\n<data>\\r\\n`` (STREAMING-UNSIGNED-PAYLOAD-TRAILER, what
+    boto3 sends over HTTPS). They are in :attr:`trailers` once the body is read; checking a
+    checksum they carry is the caller's job.
 
     Read it with :meth:`read` / :meth:`readinto` or iterate over it (verified decoded chunks).
-    Raises :class:`SigV4Error`: SignatureDoesNotMatch for a bad chunk signature, IncompleteBody
-    when the body ends early or its decoded length is not ``decoded_length``
-    (``x-amz-decoded-content-length``), InvalidChunkSizeError for a small chunk before the last.
-    A consumer keeps what it read only when it reached the end without an exception.
+    Raises :class:`SigV4Error`: SignatureDoesNotMatch for a bad chunk or trailer signature,
+    IncompleteBody when the body ends early or its decoded length is not ``decoded_length``
+    (``x-amz-decoded-content-length``), InvalidChunkSizeError for a small chunk before the last,
+    InvalidRequest for a body that is not aws-chunked. A consumer keeps what it read only when it
+    reached the end (:attr:`finished`) without an exception.
     """
 
     def __init__(
@@ -963,11 +983,13 @@ class ChunkedPayloadReader:
         decoded_length: int | None,
         max_chunk_size: int = 16 * 1024 * 1024,
     ):
-        if verified.payload_hash != STREAMING_PAYLOAD:
+        if verified.payload_hash not in _CHUNKED_PAYLOADS:
             raise ValueError(f"not an aws-chunked request: {verified.payload_hash}")
         self._raw = raw_stream
+        self._signed = verified.payload_hash != STREAMING_UNSIGNED_PAYLOAD_TRAILER
+        self._has_trailer = verified.payload_hash != STREAMING_PAYLOAD
         self._key = verified.signing_key
-        self._prefix = f"AWS4-HMAC-SHA256-PAYLOAD\n{verified.amz_date}\n{verified.credential.scope}\n"
+        self._scope = f"{verified.amz_date}\n{verified.credential.scope}\n"
         self._previous = verified.signature
         self._decoded_length = decoded_length
         self._max_chunk_size = max_chunk_size
@@ -976,6 +998,7 @@ class ChunkedPayloadReader:
         self._chunks = 0
         self._last_size: int | None = None
         self._done = False
+        self.trailers: dict[str, str] = {}
         self.closed = False
 
     # file-like API
@@ -1026,7 +1049,7 @@ class ChunkedPayloadReader:
 
     @property
     def finished(self) -> bool:
-        """True once the final (empty) chunk has been read and verified."""
+        """True once the whole body (the empty chunk, the trailers) has been read and verified."""
         return self._done
 
     # decoding
@@ -1042,59 +1065,111 @@ class ChunkedPayloadReader:
             remaining -= len(piece)
         return b"".join(parts)
 
-    def _malformed(self, detail: str) -> SigV4Error:
-        return SigV4Error("InvalidRequest", f"Invalid aws-chunked body: {detail}", 400)
-
-    def _header_line(self) -> bytes:
-        line = self._read_exact(_MIN_CHUNK_HEADER)
+    def _read_line(self, first: int, limit: int, what: str) -> bytes:
+        """A CRLF-ended line of at least ``first`` bytes, read without reading past it."""
+        line = self._read_exact(first)
         while not line.endswith(b"\r\n"):
-            if len(line) >= _MAX_CHUNK_HEADER or b"\r\n" in line:
-                raise self._malformed(f"chunk {self._chunks + 1} has no valid header")
+            if len(line) >= limit or b"\r\n" in line:
+                raise self._malformed(what)
             line += self._read_exact(1)
         return line
 
+    def _malformed(self, detail: str) -> SigV4Error:
+        return SigV4Error("InvalidRequest", f"Invalid aws-chunked body: {detail}", 400)
+
+    def _check_signature(self, kind: str, digest: str, signature: str) -> None:
+        to_sign = f"AWS4-HMAC-SHA256-{kind}\n{self._scope}{self._previous}\n{digest}"
+        if not hmac.compare_digest(_sign(self._key, to_sign), signature):
+            raise SigV4Error(
+                "SignatureDoesNotMatch",
+                S3_SIGNATURE_DOES_NOT_MATCH,
+                403,
+                {"StringToSign": to_sign, "SignatureProvided": signature},
+            )
+        self._previous = signature
+
+    def _next_header(self) -> tuple[int, str]:
+        what = f"chunk {self._chunks + 1} has no valid header"
+        if self._signed:
+            header = _SIGNED_CHUNK_HEADER.fullmatch(
+                self._read_line(_MIN_SIGNED_HEADER, _MAX_SIGNED_HEADER, what)
+            )
+            if header is None:
+                raise self._malformed(what)
+            return int(header.group(1), 16), header.group(2).decode("ascii")
+        header = _UNSIGNED_CHUNK_HEADER.fullmatch(self._read_line(3, 18, what))
+        if header is None:
+            raise self._malformed(what)
+        return int(header.group(1), 16), ""
+
     def _fill(self) -> bool:
         """Read and verify the next chunk into the buffer; False at the end of the body."""
-        while not self._done:
-            header = _CHUNK_HEADER.fullmatch(self._header_line())
-            if header is None:
-                raise self._malformed(f"chunk {self._chunks + 1} has no valid header")
-            size = int(header.group(1), 16)
-            signature = header.group(2).decode("ascii")
-            self._chunks += 1
-            if size > 0 and self._last_size is not None and self._last_size < MIN_CHUNK_SIZE:
-                raise SigV4Error(
-                    "InvalidChunkSizeError",
-                    "Only the last chunk is allowed to have a size less than 8192 bytes",
-                    403,
-                    {"Chunk": str(self._chunks - 1), "BadChunkSize": str(self._last_size)},
-                )
-            if size > self._max_chunk_size:
-                raise self._malformed(f"chunk {self._chunks} is larger than {self._max_chunk_size} bytes")
-            if self._decoded_length is not None and self._decoded + size > self._decoded_length:
-                raise self._malformed("the decoded body is longer than x-amz-decoded-content-length")
-            data = self._read_exact(size)
-            if self._read_exact(2) != b"\r\n":
-                raise self._malformed(f"chunk {self._chunks} does not end with CRLF")
-            to_sign = (
-                self._prefix + self._previous + "\n" + EMPTY_SHA256 + "\n" + hashlib.sha256(data).hexdigest()
+        if self._done:
+            return False
+        size, signature = self._next_header()
+        self._chunks += 1
+        if size > 0 and self._last_size is not None and self._last_size < MIN_CHUNK_SIZE:
+            raise SigV4Error(
+                "InvalidChunkSizeError",
+                "Only the last chunk is allowed to have a size less than 8192 bytes",
+                403,
+                {"Chunk": str(self._chunks - 1), "BadChunkSize": str(self._last_size)},
             )
-            expected = _sign(self._key, to_sign)
-            if not hmac.compare_digest(expected, signature):
-                raise SigV4Error(
-                    "SignatureDoesNotMatch",
-                    S3_SIGNATURE_DOES_NOT_MATCH,
-                    403,
-                    {"StringToSign": to_sign, "SignatureProvided": signature},
-                )
-            self._previous = signature
+        if size > self._max_chunk_size:
+            raise self._malformed(f"chunk {self._chunks} is larger than {self._max_chunk_size} bytes")
+        if self._decoded_length is not None and self._decoded + size > self._decoded_length:
+            raise self._malformed("the decoded body is longer than x-amz-decoded-content-length")
+        data = self._read_exact(size)
+        # (the empty chunk of a -TRAILER body: its trailers follow)
+        if (size > 0 or not self._has_trailer) and self._read_exact(2) != b"\r\n":
+            raise self._malformed(f"chunk {self._chunks} does not end with CRLF")
+        if self._signed:
+            self._check_signature(
+                "PAYLOAD", EMPTY_SHA256 + "\n" + hashlib.sha256(data).hexdigest(), signature
+            )
+        if size > 0:
             self._decoded += size
-            if size == 0:
-                self._done = True
-                if self._decoded_length is not None and self._decoded != self._decoded_length:
-                    raise SigV4Error("IncompleteBody", _INCOMPLETE_BODY, 400)
-                return False
             self._last_size = size
             self._buffer = memoryview(data)
             return True
+        if self._has_trailer:
+            self._read_trailers()
+        if self._decoded_length is not None and self._decoded != self._decoded_length:
+            raise SigV4Error("IncompleteBody", _INCOMPLETE_BODY, 400)
+        self._done = True
         return False
+
+    def _trailer_line(self) -> bytes:
+        return self._read_line(2, _MAX_TRAILER_LINE, "a trailing header is too long")
+
+    def _read_trailers(self) -> None:
+        """The trailing headers after the empty chunk, up to the blank line that ends the body.
+
+        Signed: ``name:value\\r\\n``… then ``x-amz-trailer-signature:<64 hex>\\r\\n``, which signs
+        the trailers (``name:value\\n`` each) and the empty chunk's signature; a blank line may
+        come before the trailers (the empty chunk's CRLF) and after the signature.
+        """
+        lines: list[tuple[str, str]] = []
+        line = self._trailer_line()
+        if self._signed and line == b"\r\n":
+            line = self._trailer_line()
+        while line != b"\r\n":
+            match = _TRAILER_LINE.fullmatch(line)
+            if match is None or len(lines) >= _MAX_TRAILERS:
+                raise self._malformed("invalid trailing headers")
+            name, value = match.group(1).decode("ascii").lower(), match.group(2).decode("latin-1")
+            if name == "x-amz-trailer-signature" and self._signed:
+                canonical = "".join(f"{n}:{v}\n" for n, v in lines)
+                self._check_signature("TRAILER", hashlib.sha256(_utf8(canonical)).hexdigest(), value)
+                self.trailers = dict(lines)
+                final = self._raw.read(2)  # the blank line that ends the body, when there is one
+                if final == b"\r":
+                    final += self._raw.read(1)
+                if final not in (b"", b"\r\n"):
+                    raise self._malformed("data after the trailer signature")
+                return
+            lines.append((name, value))
+            line = self._trailer_line()
+        if self._signed:
+            raise SigV4Error("SignatureDoesNotMatch", S3_SIGNATURE_DOES_NOT_MATCH, 403)  # unsigned trailers
+        self.trailers = dict(lines)

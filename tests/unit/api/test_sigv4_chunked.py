@@ -9,6 +9,7 @@ page describes it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import io
@@ -328,3 +329,175 @@ def test_a_seed_signed_by_botocore():
     reader = ChunkedPayloadReader(Trickle(encoded, 3000), verified, decoded_length=len(data))
     assert b"".join(reader) == data
     assert reader.finished
+
+
+# --------------------------------------------------------------------------------------------
+# Trailing headers: AWS's example in "Signature calculations for trailing headers (chunked
+# uploads)" (same request with x-amz-trailer: x-amz-checksum-crc32c), and boto3 over HTTPS.
+
+TRAILER_SEED = "106e2a8a18243abcf37539882f36619c00e2dfc72633413f02d3b74544bfeb8e"
+TRAILER_CHUNK_SIGNATURES = [
+    "b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2",
+    "1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7",
+    "2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992",
+]
+TRAILER_SIGNATURE = "d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435"
+
+
+def trailer_example_request() -> SignedRequest:
+    return SignedRequest(
+        method="PUT",
+        path="/examplebucket/chunkObject.txt",
+        query_string="",
+        headers=[
+            ("Host", "s3.amazonaws.com"),
+            ("x-amz-date", "20130524T000000Z"),
+            ("x-amz-storage-class", "REDUCED_REDUNDANCY"),
+            (
+                "Authorization",
+                f"AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/20130524/us-east-1/s3/aws4_request,"
+                "SignedHeaders=content-encoding;host;x-amz-content-sha256;x-amz-date;"
+                f"x-amz-decoded-content-length;x-amz-storage-class;x-amz-trailer,Signature={TRAILER_SEED}",
+            ),
+            ("x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"),
+            ("Content-Encoding", "aws-chunked"),
+            ("x-amz-decoded-content-length", "66560"),
+            ("x-amz-trailer", "x-amz-checksum-crc32c"),
+        ],
+        body=None,
+        s3=True,
+    )
+
+
+def trailer_body(
+    *, blank_before: bool = True, blank_after: bool = True, trailer_signature=TRAILER_SIGNATURE
+) -> bytes:
+    first, second, final = TRAILER_CHUNK_SIGNATURES
+    return (
+        f"10000;chunk-signature={first}\r\n".encode()
+        + b"a" * 65536
+        + f"\r\n400;chunk-signature={second}\r\n".encode()
+        + b"a" * 1024
+        + f"\r\n0;chunk-signature={final}\r\n".encode()
+        + (b"\r\n" if blank_before else b"")
+        + b"x-amz-checksum-crc32c:sOO8/Q==\r\n"
+        + f"x-amz-trailer-signature:{trailer_signature}\r\n".encode()
+        + (b"\r\n" if blank_after else b"")
+    )
+
+
+@pytest.fixture
+def trailer_verified():
+    return verify(trailer_example_request(), SECRET_KEY, now=EXAMPLE_TIME)
+
+
+def test_the_trailer_example_seed_is_awss(trailer_verified):
+    assert trailer_verified.signature == TRAILER_SEED
+    assert trailer_verified.payload_hash == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+
+
+@pytest.mark.parametrize("blank_before", [True, False])
+@pytest.mark.parametrize("blank_after", [True, False])
+def test_signed_trailers(trailer_verified, blank_before, blank_after):
+    body = trailer_body(blank_before=blank_before, blank_after=blank_after)
+    # Without the closing blank line the body's end is the stream's end (bounded by Content-Length).
+    stream = io.BytesIO(body + (b"NEXT" if blank_after else b""))
+    reader = ChunkedPayloadReader(stream, trailer_verified, decoded_length=66560)
+    assert reader.read() == DATA
+    assert reader.finished
+    assert reader.trailers == {"x-amz-checksum-crc32c": "sOO8/Q=="}
+    if blank_after:
+        assert stream.tell() == len(body)
+
+
+def test_a_bad_trailer_signature(trailer_verified):
+    body = trailer_body(trailer_signature="0" * 64)
+    with pytest.raises(SigV4Error) as caught:
+        ChunkedPayloadReader(io.BytesIO(body), trailer_verified, decoded_length=66560).read()
+    assert caught.value.code == "SignatureDoesNotMatch"
+    assert caught.value.extra["StringToSign"].startswith("AWS4-HMAC-SHA256-TRAILER\n20130524T000000Z\n")
+
+
+def test_a_changed_trailer(trailer_verified):
+    body = trailer_body().replace(b"sOO8/Q==", b"AAAAAA==")
+    with pytest.raises(SigV4Error) as caught:
+        ChunkedPayloadReader(io.BytesIO(body), trailer_verified, decoded_length=66560).read()
+    assert caught.value.code == "SignatureDoesNotMatch"
+
+
+def test_signed_trailers_need_their_signature(trailer_verified):
+    body = trailer_body().replace(f"x-amz-trailer-signature:{TRAILER_SIGNATURE}\r\n".encode(), b"")
+    with pytest.raises(SigV4Error) as caught:
+        ChunkedPayloadReader(io.BytesIO(body), trailer_verified, decoded_length=66560).read()
+    assert caught.value.code in ("SignatureDoesNotMatch", "IncompleteBody")
+
+
+def test_boto3_unsigned_trailer_over_https():
+    """boto3 sends PutObject over HTTPS as aws-chunked with STREAMING-UNSIGNED-PAYLOAD-TRAILER."""
+    import contextlib
+
+    import boto3
+    import botocore.config
+    from botocore.awsrequest import AWSResponse
+
+    sent = []
+
+    def capture(request, **kwargs):
+        sent.append(request)
+
+        class _Raw:
+            def stream(self, *args, **kw):
+                yield b""
+
+        return AWSResponse(request.url, 599, {}, _Raw())
+
+    session = boto3.session.Session(
+        aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, region_name="us-east-1"
+    )
+    client = session.client(
+        "s3",
+        endpoint_url="https://localhost:8443",
+        config=botocore.config.Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
+    )
+    client.meta.events.register("before-send", capture)
+    data = bytes(range(256)) * 100
+    with contextlib.suppress(botocore.exceptions.ClientError):
+        client.put_object(Bucket="my-bucket", Key="streamed key.bin", Body=io.BytesIO(data))
+    prepared = sent[-1]
+    signed = _from_prepared(prepared)
+    verified = verify(signed, SECRET_KEY, now=datetime.now(UTC))
+    assert verified.payload_hash == "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+    body = prepared.body.read()
+    reader = ChunkedPayloadReader(Trickle(body, 999), verified, decoded_length=len(data))
+    assert reader.read() == data
+    assert list(reader.trailers) == ["x-amz-checksum-crc32"]
+
+
+def _from_prepared(prepared) -> SignedRequest:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(prepared.url)
+    headers = [(n, v.decode() if isinstance(v, bytes) else v) for n, v in prepared.headers.items()]
+    headers.append(("Host", parts.netloc))
+    return SignedRequest(prepared.method, parts.path, parts.query, headers, None, s3=True)
+
+
+def test_unsigned_trailer_framing(trailer_verified):
+    unsigned = dataclasses.replace(trailer_verified, payload_hash="STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+    body = (
+        b"2000\r\n"
+        + b"a" * 8192
+        + b"\r\n10\r\n"
+        + b"b" * 16
+        + b"\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n"
+    )
+    reader = ChunkedPayloadReader(io.BytesIO(body), unsigned, decoded_length=8208)
+    assert reader.read() == b"a" * 8192 + b"b" * 16
+    assert reader.trailers == {"x-amz-checksum-crc32": "AAAAAA=="}
+    no_trailer = b"10\r\n" + b"b" * 16 + b"\r\n0\r\n\r\n"
+    reader = ChunkedPayloadReader(io.BytesIO(no_trailer), unsigned, decoded_length=16)
+    assert reader.read() == b"b" * 16 and reader.trailers == {}
+    for broken in (b"10;x=y\r\n" + b"b" * 16, b"10\r\n" + b"b" * 16 + b"\r\n0\r\nbad trailer\r\n\r\n"):
+        with pytest.raises(SigV4Error) as caught:
+            ChunkedPayloadReader(io.BytesIO(broken), unsigned, decoded_length=None).read()
+        assert caught.value.code == "InvalidRequest"

@@ -287,14 +287,40 @@ def test_one_character_changed(which, data):
     _only_sigv4_errors(changed, datetime.now(UTC))
 
 
+chunked_bodies = st.one_of(
+    st.binary(max_size=300),
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                [b"0", b"10", b"2000", b";chunk-signature=", b"\r\n", b"0" * 64, b"x-amz-checksum-crc32:"]
+            ),
+            st.sampled_from([b"x-amz-trailer-signature:", b"AAAA==", b"a" * 16, b"\r\n\r\n"]),
+            st.binary(max_size=20),
+        ),
+        max_size=12,
+    ).map(b"".join),
+)
+
+
 @FUZZ
-@given(st.binary(max_size=300), st.one_of(st.none(), st.integers(0, 1000)), st.integers(1, 50))
-def test_random_chunked_bodies_raise_only_sigv4_errors(raw, decoded_length, step):
+@given(
+    chunked_bodies,
+    st.one_of(st.none(), st.integers(0, 1000)),
+    st.integers(1, 50),
+    st.sampled_from(
+        [
+            STREAMING_PAYLOAD,
+            "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+            "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        ]
+    ),
+)
+def test_random_chunked_bodies_raise_only_sigv4_errors(raw, decoded_length, step, payload_hash):
     verified = VerifiedRequest(
         credential=Credential(ACCESS_KEY, "20130524", "us-east-1", "s3"),
         signed_at=datetime(2013, 5, 24, tzinfo=UTC),
         presigned=False,
-        payload_hash=STREAMING_PAYLOAD,
+        payload_hash=payload_hash,
         signature="4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9",
         signing_key=signing_key(SECRET_KEY, "20130524", "us-east-1", "s3"),
         security_token=None,
