@@ -32,6 +32,7 @@ import hashlib
 import hmac
 import re
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -449,10 +450,17 @@ def _s3_malformed(message: str, presigned: bool, **extra: str) -> SigV4Error:
     return SigV4Error("AuthorizationHeaderMalformed", message, 400, extra)
 
 
+def _split_algorithm(header: str) -> tuple[str, str]:
+    """(the algorithm, the rest) of an Authorization header: they are split by white space."""
+    words = header.split(None, 1)
+    if not words:
+        return "", ""
+    return words[0], words[1] if len(words) > 1 else ""
+
+
 def _auth_params(header: str, s3: bool) -> tuple[str, dict[str, str]]:
     """Split ``ALGORITHM Credential=…, SignedHeaders=…, Signature=…`` (commas or spaces after the algorithm)."""
-    text = header.strip()
-    algorithm, _, rest = text.partition(" ")
+    algorithm, rest = _split_algorithm(header)
     if "," in algorithm:
         algorithm, _, more = algorithm.partition(",")
         rest = more + " " + rest
@@ -507,11 +515,12 @@ def _parse_once(request: SignedRequest, *, keep: bool) -> _Auth:
     """``_parse(request)``, reusing the parse of ``credential_of`` when ``verify`` follows it.
 
     Each thread remembers the last request ``credential_of`` parsed (by identity: the same
-    SignedRequest object, which is immutable) until ``verify`` takes it.
+    SignedRequest object, which is immutable; a weak reference, which keeps no body alive) until
+    ``verify`` takes it.
     """
     last = getattr(_LAST_PARSE, "entry", None)
-    auth = last[1] if last is not None and last[0] is request else _parse(request)
-    _LAST_PARSE.entry = (request, auth) if keep else None
+    auth = last[1] if last is not None and last[0]() is request else _parse(request)
+    _LAST_PARSE.entry = (weakref.ref(request), auth) if keep else None
     return auth
 
 
@@ -533,7 +542,7 @@ def _parse_header(
 ) -> _Auth:
     s3 = request.s3
     if s3:
-        algorithm = header.strip().partition(" ")[0].partition(",")[0]
+        algorithm = _split_algorithm(header)[0].partition(",")[0]
         if algorithm != ALGORITHM:
             if algorithm == "AWS" or algorithm.startswith("AWS4-"):
                 raise SigV4Error("InvalidRequest", _S3_MECHANISM_NOT_SUPPORTED, 400)
