@@ -34,16 +34,19 @@ What AWS answers, and where it was learnt (public GitHub issues quoting real AWS
   ``Member must satisfy constraint: [...]`` (by analogy; not seen quoted).
 * A missing required member in IAM and STS is *not* ``MissingParameter`` but the same validation
   error: ``1 validation error detected: Value null at 'roleSessionName' failed to satisfy constraint:
-  Member must not be null`` (STS, aws/aws-sdk-cpp#1252; IAM answers ``Value null at 'groupName'`` in
-  the same form).
+  Member must not be null`` (STS, aws/aws-sdk-cpp#1252). For IAM the same form, ``1 validation
+  error(s) detected: Value null at 'groupName' ...``, is listed in the error table of an
+  IAM-compatible service that copies IAM's answers (shangyun51.com documentdetail?id=958); no IAM
+  answer with ``MissingParameter`` was found.
 * A value that cannot be read as its type (query protocol) is ``MalformedInput`` (400), raised before
-  any validation: STS answered it to ``DurationSeconds=NaN`` (aws-azure-login/aws-azure-login#30),
+  any validation: STS answered it to AssumeRoleWithSAML when the client sent ``DurationSeconds``
+  computed as ``Math.round(undefined * 3600)``, i.e. ``NaN`` (aws-azure-login/aws-azure-login#30),
   and Elastic Beanstalk, another query service, to a bad timestamp with the message ``timestamp must
   follow ISO8601`` (briandilley/ebs-deploy#33). The message for numbers and booleans was not found
   quoted; ours says which parameter and what was expected.
 * An unknown action: IAM/STS ``InvalidAction`` ``Could not find operation Foo for version
-  2010-05-08``; EC2 ``InvalidAction`` ``The action Foo is not valid for this web service.``
-  (cognitect-labs/aws-api#6).
+  2010-05-08`` (the same IAM-compatible error table); EC2 ``InvalidAction`` ``The action Foo is not
+  valid for this web service.`` (cognitect-labs/aws-api#6).
 * EC2 reports one error at a time, in its own words: ``MissingParameter`` ``The request must contain
   the parameter InstanceId`` (wire names); ``InvalidParameterValue`` ``Invalid value 't3.nanoo' for
   InstanceType.`` for a value outside the model's enum (as quoted in getmoto/moto#1695) and, by
@@ -55,9 +58,11 @@ Choices where no fact was found: booleans are ``true``/``false`` in any case; in
 decimal with an optional sign, within 32 bits (``long``: 64); timestamps are ISO 8601 (``Z``/offset
 optional, UTC assumed), epoch seconds or RFC 822; blobs strict base64. String lengths count code
 points. A repeated parameter keeps its first value. List indices are sparse (sorted, gaps closed)
-and must be ≤ ``MAX_LIST_INDEX``; more than ``MAX_PARAMS`` parameters, a key longer than
-``MAX_KEY_LENGTH`` or deeper than ``MAX_KEY_DEPTH`` segments is a 400 (``MalformedInput``, or
-``InvalidParameterValue`` for EC2) before anything is allocated. A string holding a character that
+and must be ≤ ``MAX_LIST_INDEX``; index 0 and non-numeric tokens name no element. More than
+``MAX_PARAMS`` parameters, a key longer than ``MAX_KEY_LENGTH`` or deeper than ``MAX_KEY_DEPTH``
+segments, a larger index, or more elements than ``MAX_LIST_LENGTH`` (or the shape's own larger
+maximum) is a 400 (``MalformedInput``, or ``InvalidParameterValue`` for EC2) before anything big is
+allocated; an element count above the shape's maximum is the usual validation error. A string holding a character that
 XML 1.0 cannot carry (NUL and other C0 controls, lone surrogates, U+FFFE/U+FFFF) fails an implicit
 pattern ``[\\u0009\\u000A\\u000D\\u0020-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]*`` (STS's own
 wording for such a class), so nothing stored can later break a response. Unions are not checked
@@ -72,6 +77,7 @@ import datetime as _dt
 import email.utils
 import functools
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 
@@ -97,8 +103,6 @@ MAX_KEY_LENGTH = 512  # characters in one parameter name
 MAX_KEY_DEPTH = 32  # dot-separated segments in one parameter name
 MAX_LIST_INDEX = 10_000  # largest accepted Name.member.N
 MAX_LIST_LENGTH = 1_000  # elements in a list (or map) whose shape sets no larger maximum
-
-EC2_NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/"
 
 # Parameters that every EC2 request may carry besides the operation's own (authentication, etc.).
 _EC2_COMMON_PARAMS = frozenset(
@@ -162,9 +166,10 @@ def operation(service: str, action: str) -> botocore.model.OperationModel:
 
 
 def _namespace(model: botocore.model.ServiceModel) -> str:
-    if model.protocol == "ec2":
-        return EC2_NAMESPACE
+    """The model's ``xmlNamespace`` as AWS sends it: EC2's model lacks the final slash that EC2 writes."""
     ns = model.metadata.get("xmlNamespace") or ""
+    if model.protocol == "ec2" and ns and not ns.endswith("/"):
+        ns += "/"
     return ns
 
 
@@ -172,26 +177,27 @@ def _namespace(model: botocore.model.ServiceModel) -> str:
 # Java regular expressions (the models' patterns) in Python
 
 
+# Code points outside these spans are unassigned or private use (never L, N, Z, ... in Python's tables).
+_ASSIGNED_SPANS = ((0, 0x40000), (0xE0000, 0xE1000))
+
+
 @functools.cache
-def _category_ranges() -> dict[str, str]:
-    """Regex class bodies for each Unicode general category and major class (L, N, Z, ...)."""
-    spans: dict[str, list[list[int]]] = {}
-    category = unicodedata.category
-    for cp in range(0x110000):
-        cat = category(chr(cp))
-        for key in (cat, cat[0]):
-            lst = spans.setdefault(key, [])
-            if lst and lst[-1][1] == cp - 1:
-                lst[-1][1] = cp
-            else:
-                lst.append([cp, cp])
-
-    def esc(cp: int) -> str:
-        return f"\\U{cp:08X}"
-
-    return {
-        key: "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in lst) for key, lst in spans.items()
-    }
+def _category_class(category: str) -> str | None:
+    """A regex class body for a Unicode general category (``Lu``) or major class (``L``)."""
+    if not category.isalpha() or len(category) > 2:
+        return None
+    lookup = unicodedata.category
+    spans: list[list[int]] = []
+    for start, stop in _ASSIGNED_SPANS:
+        for cp in range(start, stop):
+            if lookup(chr(cp)).startswith(category):
+                if spans and spans[-1][1] == cp - 1:
+                    spans[-1][1] = cp
+                else:
+                    spans.append([cp, cp])
+    if not spans:
+        return None
+    return "".join(f"\\U{a:08X}" if a == b else f"\\U{a:08X}-\\U{b:08X}" for a, b in spans)
 
 
 _PROP_RE = re.compile(r"\\([pP])\{(?:Is)?([A-Za-z]{1,2})\}")
@@ -209,7 +215,7 @@ def _java_to_python_regex(pattern: str) -> str:
             m = _PROP_RE.match(pattern, i)
             if m:
                 negate, cat = m.group(1) == "P", m.group(2)
-                body = _category_ranges().get(cat)
+                body = _category_class(cat)
                 if body is None or (negate and in_class):
                     raise ValueError(f"unsupported property {m.group(0)}")
                 out.append(body if in_class else ("[^" if negate else "[") + body + "]")
@@ -548,9 +554,10 @@ class _List:
             raise ctx.structural(f"Too many elements in list {wire}: {len(items)} (at most {self.cap})")
         member = self.member
         out = []
+        sep = f".{self.wrapper}." if self.wrapper is not None else "."
         if self.scalar_member:
             for index, sub in items:
-                value = member.parse_unchecked(sub, f"{wire}.{index}", ctx)
+                value = member.parse_unchecked(sub, f"{wire}{sep}{index}", ctx)
                 if value is not _ABSENT:
                     out.append(value)
             if ctx.ec2:
@@ -561,7 +568,6 @@ class _List:
                 constraints = ", ".join(member.all_constraints())
                 ctx.violation(out, path, f"Member must satisfy constraint: [{constraints}]")
         else:
-            sep = f".{self.wrapper}." if self.wrapper is not None else "."
             for index, sub in items:
                 position = len(out) + 1
                 value = member.parse(sub, f"{path}.{position}.member", f"{wire}{sep}{index}", ctx)
@@ -714,6 +720,7 @@ def _planner(service: str, api_version: str, ec2: bool) -> _InputPlanner:
     return _InputPlanner(ec2)
 
 
+_PLAN_LOCK = threading.RLock()
 _INPUT_PLANS: dict[tuple[str, str, str], _InputPlan] = {}
 
 
@@ -722,10 +729,17 @@ def _input_plan(op: botocore.model.OperationModel) -> _InputPlan:
     key = (sm.service_name, sm.api_version, op.name)
     plan = _INPUT_PLANS.get(key)
     if plan is None:
-        ec2 = sm.protocol == "ec2"
-        shape = op.input_shape
-        top = _planner(sm.service_name, sm.api_version, ec2).plan(shape) if shape is not None else None
-        plan = _INPUT_PLANS[key] = _InputPlan(ec2, top)
+        # Plans of one service share their shapes' plans, which are filled in after being registered
+        # (for recursive shapes): build under the lock and publish whole.
+        with _PLAN_LOCK:
+            plan = _INPUT_PLANS.get(key)
+            if plan is None:
+                ec2 = sm.protocol == "ec2"
+                shape = op.input_shape
+                top = (
+                    _planner(sm.service_name, sm.api_version, ec2).plan(shape) if shape is not None else None
+                )
+                plan = _INPUT_PLANS[key] = _InputPlan(ec2, top)
     return plan
 
 
@@ -868,41 +882,18 @@ class _OutputPlanner:
         cached = self.memo.get(key)
         if cached is not None:
             return cached
-        kind = shape.type_name
-        if kind == "structure":
-            cell: list = []
-
-            def write_struct_lazy(out, value, open_tag, close_tag):
-                cell[0](out, value, open_tag, close_tag)
-
-            self.memo[key] = write_struct_lazy
-            fn = self._struct(shape)
-            cell.append(fn)
-            self.memo[key] = fn
+        build = {"structure": self._struct, "list": self._list, "map": self._map}.get(shape.type_name)
+        if build is None:
+            fn = self.memo[key] = self._scalar(shape)
             return fn
-        if kind == "list":
-            cell = []
+        cell: list = []
 
-            def write_list_lazy(out, value, open_tag, close_tag):
-                cell[0](out, value, open_tag, close_tag)
+        def write_later(out, value, open_tag, close_tag):  # a recursive shape, reached while being built
+            cell[0](out, value, open_tag, close_tag)
 
-            self.memo[key] = write_list_lazy
-            fn = self._list(shape)
-            cell.append(fn)
-            self.memo[key] = fn
-            return fn
-        if kind == "map":
-            cell = []
-
-            def write_map_lazy(out, value, open_tag, close_tag):
-                cell[0](out, value, open_tag, close_tag)
-
-            self.memo[key] = write_map_lazy
-            fn = self._map(shape)
-            cell.append(fn)
-            self.memo[key] = fn
-            return fn
-        fn = self._scalar(shape)
+        self.memo[key] = write_later
+        fn = build(shape)
+        cell.append(fn)
         self.memo[key] = fn
         return fn
 
@@ -1101,7 +1092,10 @@ def _output_plan(op: botocore.model.OperationModel) -> _OutputPlan:
     key = (sm.service_name, sm.api_version, op.name)
     plan = _OUTPUT_PLANS.get(key)
     if plan is None:
-        plan = _OUTPUT_PLANS[key] = _OutputPlan(op)
+        with _PLAN_LOCK:
+            plan = _OUTPUT_PLANS.get(key)
+            if plan is None:
+                plan = _OUTPUT_PLANS[key] = _OutputPlan(op)
     return plan
 
 

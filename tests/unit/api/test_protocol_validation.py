@@ -4,7 +4,9 @@ The facts (and the issues quoting AWS that they come from) are in ``accounts.api
 docstring; these tests pin them down.
 """
 
+import concurrent.futures
 import datetime as dt
+import time
 
 import pytest
 
@@ -429,3 +431,65 @@ def test_ec2_unknown_parameter():
 def test_ec2_reports_the_first_error_only():
     error = error_of("ec2", "RunInstances", {"InstanceType": "bad"})
     assert error.code == "InvalidParameterValue"
+
+
+# -- plans are compiled once ---------------------------------------------------------------------
+
+
+def _list_users_result(count):
+    created = dt.datetime(2026, 12, 1, 2, 50, 12, tzinfo=dt.UTC)
+    users = [
+        {
+            "Path": "/",
+            "UserName": f"user{i}",
+            "UserId": f"AIDA{i:017d}",
+            "Arn": f"arn:aws:iam::123456789012:user/user{i}",
+            "CreateDate": created,
+        }
+        for i in range(count)
+    ]
+    return {"Users": users, "IsTruncated": False}
+
+
+def test_plans_are_cached_per_operation():
+    operation = op("iam", "ListUsers")
+    protocol.parse_params(operation, {})
+    protocol.serialize_result(operation, {}, request_id="r")
+    assert protocol._input_plan(operation) is protocol._input_plan(op("iam", "ListUsers"))
+    assert protocol._output_plan(operation) is protocol._output_plan(operation)
+
+
+def test_list_users_of_100_is_cheap():
+    """The server's budget: parse + serialize of ListUsers with 100 users well under a millisecond.
+
+    Asserted loosely (shared CI machines are noisy): a plan rebuilt per call would cost far more.
+    """
+    operation = op("iam", "ListUsers")
+    result = _list_users_result(100)
+    best = float("inf")
+    for _ in range(20):
+        start = time.perf_counter()
+        for _ in range(10):
+            protocol.parse_params(operation, {"MaxItems": "100"})
+            protocol.serialize_result(operation, result, request_id="r")
+        best = min(best, (time.perf_counter() - start) / 10)
+    assert best < 0.005
+
+
+def test_plans_built_concurrently_are_whole():
+    # A fresh service planner per thread race: every thread must see complete plans.
+    protocol._INPUT_PLANS.clear()
+    protocol._OUTPUT_PLANS.clear()
+    protocol._planner.cache_clear()
+    protocol._output_planner.cache_clear()
+    names = ["CreateUser", "TagUser", "ListUsers", "GetAccountAuthorizationDetails", "CreateRole"]
+    params = {"UserName": "a", "Tags.member.1.Key": "k", "Tags.member.1.Value": "v"}
+    expected = {"UserName": "a", "Tags": [{"Key": "k", "Value": "v"}]}
+
+    def work(_):
+        for name in names:
+            protocol.serialize_result(op("iam", name), {}, request_id="r")
+        return protocol.parse_params(op("iam", "CreateUser"), params)
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        assert all(result == expected for result in pool.map(work, range(32)))
