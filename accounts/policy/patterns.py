@@ -77,7 +77,11 @@ def linear_regex(atoms: Iterable[Atom]) -> str:
 
     Consecutive stars collapse into one (the wider: ``[^:]*.*`` is ``.*``). Every piece
     between two stars is found at its leftmost place in an atomic group; the last star is
-    an ordinary greedy one, followed by the last piece and the end of the input.
+    an ordinary greedy one, followed by the last piece and the end of the input. Two pieces
+    need no group, as only one place can lead to a match (the common ARN patterns then
+    compile to the plain regexes they always had): one that follows a ``[^:]*`` and starts
+    with a colon (``arn:aws:ec2:*:111122223333:instance/*``), and the last one when the
+    pattern ends with a ``.*`` (``*prod*``).
     """
     pieces: list[list[str]] = [[]]
     stars: list[_Star] = []
@@ -93,9 +97,19 @@ def linear_regex(atoms: Iterable[Atom]) -> str:
             pieces[-1].append(atom)
     out = ["".join(pieces[0])]
     last = len(stars) - 1
+    ends_with_any_star = bool(stars) and stars[last] is ANY_STAR and not pieces[-1]
     for i, star in enumerate(stars):
-        piece = "".join(pieces[i + 1])
-        if i == last:
+        atoms_after = pieces[i + 1]
+        piece = "".join(atoms_after)
+        if (
+            i == last
+            # [^:]* then ":": it stops at the next colon, no other place can match
+            or star is SEGMENT_STAR
+            and atoms_after[0].startswith(":")
+            # the last piece before a final ".*": its first place found is a match
+            or i == last - 1
+            and ends_with_any_star
+        ):
             out.append(f"{star.cls}*{piece}")
         else:
             out.append(f"(?>{star.cls}*?{piece})")

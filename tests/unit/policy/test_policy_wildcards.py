@@ -228,6 +228,7 @@ def test_the_reported_patterns():
     [
         (HUNDRED, False, True),
         ("*a" * STARS, True, False),
+        ("*a" * STARS + "*", True, True),
         ("?*" * STARS, True, True),
         ("*?" * STARS + "c", False, True),
         ("*b" * STARS, False, False),
