@@ -40,6 +40,10 @@ def password_csv(user_name: str, password: str, signin_url: str) -> bytes:
     return to_csv(PASSWORD_CSV_HEADER, [(user_name, password, signin_url)])
 
 
+def access_key_csv(access_key_id: str, secret_access_key: str) -> bytes:
+    return to_csv(ACCESS_KEY_CSV_HEADER, [(access_key_id, secret_access_key)])
+
+
 def _fernet() -> Fernet:
     digest = hashlib.sha256(b"iamconsole.downloads:" + settings.SECRET_KEY.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(digest))

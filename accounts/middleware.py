@@ -1,11 +1,34 @@
-"""Request middleware: the call context for services, and the forced password change gate."""
+"""Request middleware: the call context for services, the acting principal, and the gates
+of the pending MFA step and the forced password change."""
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
 
 from . import context
-from .services.signin import HARD_EXPIRED, MFA_AT_KEY, PENDING_KEY
+from .principals import principal_for_identity
+from .services.signin import HARD_EXPIRED
+from .views.session import MFA_AT_KEY, PENDING_KEY
+
+
+class PrincipalMiddleware:
+    """``request.principal``: who the console acts as (the signed-in root or IAM user, or the
+    role session it switched to), built once per request when a view first needs it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.principal = SimpleLazyObject(lambda: console_principal(request))
+        return self.get_response(request)
+
+
+def console_principal(request):
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    return principal_for_identity(user)
 
 
 class RequestContextMiddleware:

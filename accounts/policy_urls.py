@@ -1,36 +1,50 @@
-"""URL patterns of the policy pages and the policy simulator (included in the ``iam`` namespace).
+"""URL patterns of the policy pages, the Permissions panels and the policy simulator (included
+in the ``iam`` namespace).
 
 Managed policies are addressed by ARN in the query string (``?arn=…``), inline policies by
 ``?policy_name=…``: AWS and customer managed policies can share a name, and the URL walk of
 the tests knows only user, group and role names as path arguments.
 """
 
+import functools
+
 from django.urls import path
 
-from .views import policies, simulator
+from .views import permissions, policies, simulator
+
+
+def for_kind(view, kind: str):
+    """``view(request, kind, name)`` as the view of ``<kind>s/<str:<kind>_name>/…``."""
+
+    @functools.wraps(view)
+    def owner_view(request, **kwargs):
+        return view(request, kind, kwargs[f"{kind}_name"])
+
+    return owner_view
 
 
 def owner_routes(kind: str) -> list:
     """The Permissions tab's actions for ``users/<user_name>/…``, ``groups/<group_name>/…`` or
     ``roles/<role_name>/…``."""
     prefix = f"{kind}s/<str:{kind}_name>/"
-    view = lambda name: getattr(policies, f"{kind}_{name}")  # noqa: E731 - a local shorthand
-    return [
-        path(f"{prefix}attach-policies/", view("attach_policies"), name=f"{kind}_attach_policies"),
-        path(f"{prefix}detach-policy/", view("detach_policy"), name=f"{kind}_detach_policy"),
-        path(f"{prefix}inline-policies/", view("inline_policy_detail"), name=f"{kind}_inline_policy_detail"),
-        path(
-            f"{prefix}inline-policies/create/",
-            view("inline_policy_create"),
-            name=f"{kind}_inline_policy_create",
-        ),
-        path(f"{prefix}inline-policies/edit/", view("inline_policy_edit"), name=f"{kind}_inline_policy_edit"),
-        path(
-            f"{prefix}inline-policies/delete/",
-            view("inline_policy_delete"),
-            name=f"{kind}_inline_policy_delete",
-        ),
+    routes = [
+        ("attach-policies/", permissions.attach_policies, "attach_policies"),
+        ("detach-policy/", permissions.detach_policy, "detach_policy"),
+        ("inline-policies/", permissions.inline_policy_detail, "inline_policy_detail"),
+        ("inline-policies/create/", permissions.inline_policy_create, "inline_policy_create"),
+        ("inline-policies/edit/", permissions.inline_policy_edit, "inline_policy_edit"),
+        ("inline-policies/delete/", permissions.inline_policy_delete, "inline_policy_delete"),
     ]
+    if kind != "group":
+        routes += [
+            ("permissions-boundary/", permissions.permissions_boundary, "permissions_boundary"),
+            (
+                "permissions-boundary/delete/",
+                permissions.permissions_boundary_delete,
+                "permissions_boundary_delete",
+            ),
+        ]
+    return [path(prefix + route, for_kind(view, kind), name=f"{kind}_{name}") for route, view, name in routes]
 
 
 urlpatterns = [
@@ -52,24 +66,4 @@ urlpatterns = [
     *owner_routes("user"),
     *owner_routes("group"),
     *owner_routes("role"),
-    path(
-        "users/<str:user_name>/permissions-boundary/",
-        policies.user_permissions_boundary,
-        name="user_permissions_boundary",
-    ),
-    path(
-        "users/<str:user_name>/permissions-boundary/delete/",
-        policies.user_permissions_boundary_delete,
-        name="user_permissions_boundary_delete",
-    ),
-    path(
-        "roles/<str:role_name>/permissions-boundary/",
-        policies.role_permissions_boundary,
-        name="role_permissions_boundary",
-    ),
-    path(
-        "roles/<str:role_name>/permissions-boundary/delete/",
-        policies.role_permissions_boundary_delete,
-        name="role_permissions_boundary_delete",
-    ),
 ]

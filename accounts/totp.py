@@ -16,7 +16,7 @@ import pyotp
 STEP_SECONDS = 30
 DIGITS = 6
 SECRET_BYTES = 20  # 160 bits, as RFC 4226 recommends
-CODE_RE = re.compile(r"^\d{6}$")
+CODE_RE = re.compile(r"^[0-9]{6}$")  # ASCII digits only: \d would take ١٢٣ too
 
 
 def new_secret() -> str:

@@ -50,17 +50,18 @@ def user_factory(root):
     """Create an IAM user in ``root``'s account (with a console password by default)."""
 
     def make(name=None, *, actor=None, password=USER_PASSWORD, console=True, reset=False, groups=()):
+        from accounts.models import Identity
         from accounts.services import users as user_services
 
         user, _ = user_services.console_create_user(
             actor or root,
-            name=name or f"user{next(_seq)}",
+            user_name=name or f"user{next(_seq)}",
             console_access=console,
             custom_password=password if console else None,
             password_reset_required=reset,
             group_names=tuple(groups),
         )
-        return user
+        return Identity.objects.select_related("account").get(unique_id=user.user_id)
 
     return make
 
@@ -70,7 +71,7 @@ def group_factory(root):
     def make(name=None, *, actor=None):
         from accounts.services import groups as group_services
 
-        return group_services.create_group(actor or root, name=name or f"group{next(_seq)}")
+        return stored(group_services.create_group(actor or root, group_name=name or f"group{next(_seq)}"))
 
     return make
 
@@ -92,3 +93,20 @@ def client_for(db):
 @pytest.fixture
 def root_client(client_for, root):
     return client_for(root)
+
+
+def stored(shape):
+    """The stored row behind a shape a service returned (a User, Group, Role, Policy or key)."""
+    from accounts import models, shapes
+
+    if isinstance(shape, shapes.User):
+        return models.Identity.objects.select_related("account").get(unique_id=shape.user_id)
+    if isinstance(shape, shapes.Group):
+        return models.Group.objects.get(unique_id=shape.group_id)
+    if isinstance(shape, shapes.Role):
+        return models.Role.objects.select_related("account").get(unique_id=shape.role_id)
+    if isinstance(shape, shapes.Policy):
+        return models.ManagedPolicy.objects.get(arn=shape.arn)
+    if isinstance(shape, shapes.AccessKey | shapes.AccessKeyMetadata):
+        return models.AccessKey.objects.get(access_key_id=shape.access_key_id)
+    raise TypeError(f"no stored row for {shape!r}")

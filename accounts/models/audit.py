@@ -22,6 +22,8 @@ class AuditEvent(models.Model):
 
     account_id = models.CharField(max_length=12, db_index=True, blank=True)
     actor_arn = models.CharField(max_length=1024, blank=True)
+    # Who is behind a role session: the IAM user who switched role or called AssumeRole.
+    source_arn = models.CharField(max_length=1024, blank=True)
     action = models.CharField(max_length=128)
     target = models.CharField(max_length=2048, blank=True)
     result = models.CharField(max_length=64)

@@ -14,8 +14,14 @@ class MFADevice(models.Model):
     above it, so a code cannot be replayed. ``drift`` (in steps) is learned by resync.
     """
 
-    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="mfa_devices")
+    # None while a virtual device made by CreateVirtualMFADevice is not yet enabled for a user
+    identity = models.ForeignKey(
+        Identity, on_delete=models.CASCADE, related_name="mfa_devices", null=True, blank=True
+    )
+    account = models.ForeignKey("Account", on_delete=models.CASCADE, related_name="mfa_devices")
     name = models.CharField(max_length=128)
+    path = models.CharField(max_length=512, default="/")
+    enabled_at = models.DateTimeField(null=True, blank=True)
     serial_number = models.CharField(max_length=256, unique=True)
     secret_encrypted = models.TextField()
     last_used_step = models.BigIntegerField(default=0)

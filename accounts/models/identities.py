@@ -42,6 +42,8 @@ class Identity(AbstractBaseUser):
     permissions_boundary = models.ForeignKey(
         "ManagedPolicy", on_delete=models.PROTECT, null=True, blank=True, related_name="boundary_of"
     )
+    # [{"Key": …, "Value": …}] in the order they were added (AWS's TagUser keeps it)
+    tags = models.JSONField(default=list, blank=True)
 
     objects = IdentityManager()
 
@@ -73,8 +75,8 @@ class Identity(AbstractBaseUser):
     @property
     def arn(self) -> str:
         if self.is_root:
-            return iam_arn(self.account.account_id, "root")
-        return iam_arn(self.account.account_id, "user", self.path, self.name)
+            return iam_arn(self.account_id, "root")
+        return iam_arn(self.account_id, "user", self.path, self.name)
 
     @property
     def display_name(self) -> str:
@@ -117,7 +119,7 @@ class Group(models.Model):
 
     @property
     def arn(self) -> str:
-        return iam_arn(self.account.account_id, "group", self.path, self.name)
+        return iam_arn(self.account_id, "group", self.path, self.name)
 
 
 class GroupMembership(models.Model):

@@ -26,6 +26,7 @@ class ManagedPolicy(models.Model):
     next_version_number = models.PositiveIntegerField(default=2)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    tags = models.JSONField(default=list, blank=True)
     attached_users = models.ManyToManyField(Identity, related_name="attached_policies", blank=True)
     attached_groups = models.ManyToManyField(Group, related_name="attached_policies", blank=True)
     attached_roles = models.ManyToManyField(Role, related_name="attached_policies", blank=True)

@@ -29,6 +29,10 @@ class Role(models.Model):
         blank=True,
         related_name="boundary_of_roles",
     )
+    tags = models.JSONField(default=list, blank=True)
+    # RoleLastUsed: when and where a session of the role last made a request
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_region = models.CharField(max_length=32, blank=True)
 
     class Meta:
         db_table = "iam_role"
@@ -42,4 +46,4 @@ class Role(models.Model):
 
     @property
     def arn(self) -> str:
-        return iam_arn(self.account.account_id, "role", self.path, self.name)
+        return iam_arn(self.account_id, "role", self.path, self.name)

@@ -5,21 +5,23 @@ import secrets
 
 from django.utils import timezone
 
-from .. import crypto
+from .. import crypto, shapes
+from ..audit import add_detail
 from ..authz import authorize
 from ..errors import LimitExceeded, NoSuchEntity, ValidationError
 from ..identifiers import UNIQUE_ID_ALPHABET, could_be_access_key_id
 from ..models import AccessKey, Identity
-from .base import add_detail, iam_action
-from .lookups import find_user
+from . import convert
+from .base import iam_action, iam_read
+from .lookups import subject_of
 
 ACCESS_KEYS_PER_USER = 2
 MUST_DEACTIVATE = "Before you can delete an access key, you must deactivate it."
 
 
-def new_access_key_id() -> str:
-    """``AKIA`` + 16 characters: 20 in all, as AWS's IDs."""
-    return "AKIA" + "".join(secrets.choice(UNIQUE_ID_ALPHABET) for _ in range(16))
+def new_access_key_id(prefix: str = "AKIA") -> str:
+    """``AKIA`` (long-term) or ``ASIA`` (temporary) + 16 characters: 20 in all, as AWS's IDs."""
+    return prefix + "".join(secrets.choice(UNIQUE_ID_ALPHABET) for _ in range(16))
 
 
 def new_secret_access_key() -> str:
@@ -27,23 +29,20 @@ def new_secret_access_key() -> str:
     return base64.b64encode(secrets.token_bytes(30)).decode()
 
 
-def _subject(actor, user_name: str | None) -> Identity:
-    if user_name is None:
-        return Identity.objects.select_related("account").get(pk=actor.pk)
-    return find_user(actor, user_name)
+def _owner_name(subject: Identity) -> str:
+    return "root" if subject.is_root else subject.name
 
 
 @iam_action("iam:CreateAccessKey")
-def create_access_key(actor, *, user_name: str | None = None, description: str = "") -> tuple[AccessKey, str]:
-    """Create an access key for ``user_name`` (or the caller); returns the key and its secret.
+def create_access_key(actor, *, user_name: str | None = None, description: str = "") -> shapes.AccessKey:
+    """Create an access key for ``user_name`` (or the caller); returns it with its secret.
 
     The secret is returned this once and stored only encrypted. Raises LimitExceeded.
     """
-    subject = _subject(actor, user_name)
+    subject = subject_of(actor, user_name, for_update=True)  # the lock serialises the quota check
     authorize(actor, "iam:CreateAccessKey", subject.arn)
     if len(description) > 256:
         raise ValidationError("The description tag value can have up to 256 characters.")
-    Identity.objects.select_for_update().filter(pk=subject.pk).first()  # serialise the quota check
     if subject.access_keys.count() >= ACCESS_KEYS_PER_USER:
         raise LimitExceeded(f"Cannot exceed quota for AccessKeysPerUser: {ACCESS_KEYS_PER_USER}")
     secret = new_secret_access_key()
@@ -54,17 +53,22 @@ def create_access_key(actor, *, user_name: str | None = None, description: str =
         description=description,
     )
     add_detail(access_key_id=key.access_key_id)
-    return key, secret
+    return shapes.AccessKey(
+        user_name=_owner_name(subject),
+        access_key_id=key.access_key_id,
+        status=key.status,
+        secret_access_key=secret,
+        create_date=key.created_at,
+    )
 
 
-def list_access_keys(actor, subject: Identity):
+@iam_read("iam:ListAccessKeys")
+def list_access_keys(actor, *, user_name: str | None = None) -> shapes.Page:
+    """The keys of ``user_name`` (or the caller): at most two, so one page."""
+    subject = subject_of(actor, user_name)
     authorize(actor, "iam:ListAccessKeys", subject.arn)
-    return list(subject.access_keys.all())
-
-
-def get_access_key(actor, subject: Identity, access_key_id: str) -> AccessKey:
-    authorize(actor, "iam:ListAccessKeys", subject.arn)
-    return _find_key(subject, access_key_id)
+    owner = _owner_name(subject)
+    return shapes.Page([convert.access_key_metadata(k, owner) for k in subject.access_keys.all()])
 
 
 def _find_key(subject: Identity, access_key_id: str) -> AccessKey:
@@ -76,10 +80,34 @@ def _find_key(subject: Identity, access_key_id: str) -> AccessKey:
     return key
 
 
+@iam_read("iam:ListAccessKeys")
+def get_access_key(actor, *, user_name: str | None = None, access_key_id: str) -> shapes.AccessKeyMetadata:
+    """One key of ``user_name`` (or the caller), for the console's Delete page."""
+    subject = subject_of(actor, user_name)
+    authorize(actor, "iam:ListAccessKeys", subject.arn)
+    return convert.access_key_metadata(_find_key(subject, access_key_id), _owner_name(subject))
+
+
+@iam_action("iam:GetAccessKeyLastUsed")
+def get_access_key_last_used(actor, *, access_key_id: str) -> tuple[str, shapes.AccessKeyLastUsed]:
+    """Who owns a key of the account, and when, where and for which service it was last used."""
+    key = None
+    if could_be_access_key_id(access_key_id):
+        key = (
+            AccessKey.objects.select_related("identity")
+            .filter(access_key_id=access_key_id, identity__account_id=actor.account_id)
+            .first()
+        )
+    if key is None:
+        raise NoSuchEntity(f"The Access Key with id {access_key_id} cannot be found.")
+    authorize(actor, "iam:GetAccessKeyLastUsed", key.identity.arn)
+    return _owner_name(key.identity), convert.access_key_metadata(key, "").last_used
+
+
 @iam_action("iam:UpdateAccessKey")
-def update_access_key(actor, *, user_name: str | None = None, access_key_id: str, status: str) -> AccessKey:
+def update_access_key(actor, *, user_name: str | None = None, access_key_id: str, status: str) -> None:
     """Set a key Active or Inactive."""
-    subject = _subject(actor, user_name)
+    subject = subject_of(actor, user_name)
     authorize(actor, "iam:UpdateAccessKey", subject.arn)
     if status not in (AccessKey.ACTIVE, AccessKey.INACTIVE):
         raise ValidationError(
@@ -90,13 +118,12 @@ def update_access_key(actor, *, user_name: str | None = None, access_key_id: str
     add_detail(access_key_id=key.access_key_id, status=status)
     key.status = status
     key.save(update_fields=["status"])
-    return key
 
 
 @iam_action("iam:DeleteAccessKey")
 def delete_access_key(actor, *, user_name: str | None = None, access_key_id: str) -> None:
     """Delete a key (the API allows any status; the console asks to deactivate first)."""
-    subject = _subject(actor, user_name)
+    subject = subject_of(actor, user_name)
     authorize(actor, "iam:DeleteAccessKey", subject.arn)
     key = _find_key(subject, access_key_id)
     add_detail(access_key_id=key.access_key_id)
@@ -105,15 +132,13 @@ def delete_access_key(actor, *, user_name: str | None = None, access_key_id: str
 
 def console_delete_access_key(actor, *, user_name: str | None = None, access_key_id: str) -> None:
     """The console's Delete: only an inactive key."""
-    subject = _subject(actor, user_name)
-    key = _find_key(subject, access_key_id)
-    if key.is_active:
+    if get_access_key(actor, user_name=user_name, access_key_id=access_key_id).is_active:
         raise ValidationError(MUST_DEACTIVATE)
     delete_access_key(actor, user_name=user_name, access_key_id=access_key_id)
 
 
-def record_access_key_use(access_key: AccessKey, *, service: str, region: str) -> None:
-    """Note when and where a key was last used (the API fills this in)."""
-    AccessKey.objects.filter(pk=access_key.pk).update(
+def record_access_key_use(access_key_id: str, *, service: str, region: str) -> None:
+    """Note when and where a key was last used (the API does, on every signed request)."""
+    AccessKey.objects.filter(access_key_id=access_key_id).update(
         last_used_at=timezone.now(), last_used_service=service, last_used_region=region
     )

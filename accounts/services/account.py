@@ -2,6 +2,8 @@
 
 from django.db import IntegrityError, transaction
 
+from .. import shapes
+from ..audit import add_detail, record_event
 from ..authz import authorize
 from ..errors import (
     EntityAlreadyExists,
@@ -10,9 +12,11 @@ from ..errors import (
     ValidationError,
 )
 from ..identifiers import new_account_id, validate_account_alias
-from ..models import Account, Identity, PasswordPolicy
+from ..models import AccessKey, Account, Group, Identity, ManagedPolicy, MFADevice, PasswordPolicy, Role
 from ..passwords import IAM_DEFAULT, check_password
-from .base import add_detail, iam_action, record_event
+from ..principals import as_principal
+from .base import iam_action, iam_read
+from .lookups import account_of
 
 POLICY_RANGES = {
     "minimum_password_length": ("minimumPasswordLength", 6, 128),
@@ -62,12 +66,13 @@ def create_account(*, email: str, password: str, account_name: str) -> Identity:
 
 
 @iam_action("iam:CreateAccountAlias")
-def create_account_alias(actor, *, alias: str) -> Account:
+def create_account_alias(actor, *, account_alias: str) -> None:
     """Set the account alias (replacing any earlier one); unique across the server."""
+    alias = account_alias
     validate_account_alias(alias)
     authorize(actor, "iam:CreateAccountAlias", "*")
     add_detail(alias=alias)
-    account = Account.objects.select_for_update().get(pk=actor.account_id)
+    account = account_of(actor, for_update=True)
     if Account.objects.filter(alias=alias).exclude(pk=account.pk).exists():
         raise EntityAlreadyExists(f"The account alias {alias} already exists.")
     account.alias = alias
@@ -76,19 +81,68 @@ def create_account_alias(actor, *, alias: str) -> Account:
             account.save(update_fields=["alias"])
     except IntegrityError:
         raise EntityAlreadyExists(f"The account alias {alias} already exists.") from None
-    actor.account.alias = alias
-    return account
 
 
 @iam_action("iam:DeleteAccountAlias")
-def delete_account_alias(actor, *, alias: str) -> None:
+def delete_account_alias(actor, *, account_alias: str) -> None:
     authorize(actor, "iam:DeleteAccountAlias", "*")
-    account = Account.objects.select_for_update().get(pk=actor.account_id)
-    if not account.alias or account.alias != alias:
-        raise NoSuchEntity(f"The account alias {alias} cannot be found.")
+    account = account_of(actor, for_update=True)
+    if not account.alias or account.alias != account_alias:
+        raise NoSuchEntity(f"The account alias {account_alias} cannot be found.")
     account.alias = None
     account.save(update_fields=["alias"])
-    actor.account.alias = None
+
+
+@iam_read("iam:ListAccountAliases")
+def list_account_aliases(actor) -> shapes.Page:
+    """The account's alias, if any (AWS allows one)."""
+    authorize(actor, "iam:ListAccountAliases", "*")
+    alias = account_of(actor).alias
+    return shapes.Page([alias] if alias else [])
+
+
+@iam_read("iam:GetAccountSummary")
+def get_account_summary(actor) -> shapes.AccountSummary:
+    """AWS's SummaryMap: the account's entity counts and quotas, root's MFA and keys."""
+    authorize(actor, "iam:GetAccountSummary", "*")
+    account = actor.account_id
+    root = Identity.objects.filter(account_id=account, kind=Identity.ROOT)
+    summary = {
+        "Users": Identity.objects.iam_users().filter(account_id=account).count(),
+        "UsersQuota": 5000,
+        "Groups": Group.objects.filter(account_id=account).count(),
+        "GroupsQuota": 300,
+        "GroupsPerUserQuota": 10,
+        "Roles": Role.objects.filter(account_id=account).count(),
+        "RolesQuota": 1000,
+        "Policies": ManagedPolicy.objects.filter(account_id=account).count(),
+        "PoliciesQuota": 1500,
+        "PolicyVersionsInUseQuota": 10000,
+        "VersionsPerPolicyQuota": 5,
+        "PolicySizeQuota": 6144,
+        "AttachedPoliciesPerUserQuota": 10,
+        "AttachedPoliciesPerGroupQuota": 10,
+        "AttachedPoliciesPerRoleQuota": 10,
+        "AccessKeysPerUserQuota": 2,
+        "SigningCertificatesPerUserQuota": 2,
+        "UserPolicySizeQuota": 2048,
+        "GroupPolicySizeQuota": 5120,
+        "AssumeRolePolicySizeQuota": 2048,
+        "MFADevices": MFADevice.objects.filter(account_id=account).count(),
+        "MFADevicesInUse": MFADevice.objects.filter(account_id=account, identity__isnull=False).count(),
+        "AccountMFAEnabled": int(MFADevice.objects.filter(identity__in=root).exists()),
+        "AccountAccessKeysPresent": int(
+            AccessKey.objects.filter(identity__in=root, status=AccessKey.ACTIVE).exists()
+        ),
+        "AccountSigningCertificatesPresent": 0,
+        "ServerCertificates": 0,
+        "ServerCertificatesQuota": 20,
+        "InstanceProfiles": 0,
+        "InstanceProfilesQuota": 1000,
+        "Providers": 0,
+        "GlobalEndpointTokenVersion": 1,
+    }
+    return shapes.AccountSummary(summary)
 
 
 @iam_action("iam:UpdateAccountPasswordPolicy")
@@ -145,13 +199,45 @@ def delete_account_password_policy(actor) -> None:
     authorize(actor, "iam:DeleteAccountPasswordPolicy", "*")
     deleted, _ = PasswordPolicy.objects.filter(account_id=actor.account_id).delete()
     if not deleted:
-        raise NoSuchEntity(
-            f"The Password Policy with domain name {actor.account.account_id} cannot be found."
-        )
+        raise NoSuchEntity(f"The Password Policy with domain name {actor.account_id} cannot be found.")
 
 
 @iam_action("iam:GetAccountPasswordPolicy")
 def get_account_password_policy(actor):
     """The account's rules (the IAM default when no custom policy is set)."""
     authorize(actor, "iam:GetAccountPasswordPolicy", "*")
-    return actor.account.password_rules()
+    return account_of(actor).password_rules()
+
+
+def describe_account(actor) -> dict:
+    """What the console's shell shows of the caller's account: ID, alias, name. Not an IAM
+    action (no check): every principal may see which account it is in, as the console's
+    account menu shows it."""
+    account = account_of(as_principal(actor))
+    return {"account_id": account.account_id, "alias": account.alias, "name": account.name}
+
+
+def get_password_rules_for(actor):
+    """The password rules the caller's own new password must meet (root: the IAM default).
+    Not an IAM action: the console shows them on the caller's own change-password page."""
+    actor = as_principal(actor)
+    return IAM_DEFAULT if actor.is_root else account_of(actor).password_rules()
+
+
+def describe_caller(actor) -> dict:
+    """What "My security credentials" shows of the caller itself: its ARN, account, name
+    (root: the account's email) and when its password last changed. Not an IAM action: every
+    principal may see itself."""
+    actor = as_principal(actor)
+    account = account_of(actor)
+    identity = Identity.objects.filter(pk=actor.identity_id).first() if actor.identity_id else None
+    return {
+        "arn": actor.arn,
+        "account_id": account.account_id,
+        "account_name": account.name,
+        "is_root": actor.is_root,
+        "is_role_session": actor.is_role_session,
+        "name": actor.name,
+        "email": identity.email if identity is not None and identity.is_root else "",
+        "password_last_changed": identity.password_changed_at if identity is not None else None,
+    }

@@ -3,11 +3,13 @@
 from django.contrib.auth.hashers import check_password as check_hash
 from django.utils import timezone
 
-from ..authz import authorize
+from ..authz import authorize, is_allowed
 from ..errors import InvalidInput, PasswordPolicyViolation
 from ..models import Identity, PasswordHistory
 from ..passwords import IAM_DEFAULT, check_password
+from ..principals import as_principal
 from .base import iam_action
+from .lookups import caller_identity
 
 REUSE_MESSAGE = "Policy constraint violation with password reuse prevention during password change."
 # Earlier passwords kept per identity: AWS's largest PasswordReusePrevention.
@@ -47,9 +49,11 @@ def set_password(identity: Identity, password: str) -> None:
 
 @iam_action("iam:ChangePassword")
 def change_password(actor, *, old_password: str, new_password: str) -> Identity:
-    """The caller changes its own console password (also the forced change at sign-in)."""
+    """The caller changes its own console password (also the forced change at sign-in).
+
+    Returns the caller's identity with its new hash (for the session's auth hash)."""
     authorize(actor, "iam:ChangePassword", actor.arn)
-    identity = Identity.objects.select_for_update().select_related("account").get(pk=actor.pk)
+    identity = caller_identity(actor, for_update=True)
     if not identity.check_password(old_password):
         raise InvalidInput("The old password is incorrect.")
     if old_password == new_password:
@@ -59,3 +63,9 @@ def change_password(actor, *, old_password: str, new_password: str) -> Identity:
     identity.password_reset_required = False
     identity.save()
     return identity
+
+
+def may_change_own_password(actor) -> bool:
+    """Whether the caller may change its own console password (root always may)."""
+    actor = as_principal(actor)
+    return actor.is_root or is_allowed(actor, "iam:ChangePassword", actor.arn)

@@ -1,50 +1,63 @@
 """IAM user groups and their memberships."""
 
 from django.db.models import Count
+from django.db.models.functions import Lower
 
+from .. import shapes
+from ..audit import add_detail, atomic_action
 from ..authz import authorize
 from ..errors import DeleteConflict, EntityAlreadyExists, LimitExceeded
 from ..identifiers import new_unique_id, validate_name, validate_path
-from ..models import Group, GroupMembership
-from . import policies as policy_services
-from .base import add_detail, atomic_action, bump_authz_generation, iam_action
+from ..models import Group, GroupMembership, Identity
+from . import convert
+from . import permissions as permission_services
+from .base import bump_authz_generation, iam_action, iam_read
 from .lookups import find_group, find_user, group_arn
+from .paging import paginate
 
 GROUPS_PER_USER = 10
 
 
 @iam_action("iam:CreateGroup")
-def create_group(actor, *, name: str, path: str = "/") -> Group:
-    """Create the group ``name``; raises ValidationError, EntityAlreadyExists, AccessDenied."""
-    validate_name("group", name)
+def create_group(actor, *, group_name: str, path: str = "/") -> shapes.Group:
+    """Create the group ``group_name``; raises ValidationError, EntityAlreadyExists, AccessDenied."""
+    validate_name("group", group_name)
     validate_path(path)
-    authorize(actor, "iam:CreateGroup", group_arn(actor, name, path))
-    if Group.objects.filter(account_id=actor.account_id, name__iexact=name).exists():
-        raise EntityAlreadyExists(f"Group with name {name} already exists.")
-    return Group.objects.create(account=actor.account, name=name, path=path, unique_id=new_unique_id("group"))
+    authorize(actor, "iam:CreateGroup", group_arn(actor, group_name, path))
+    if Group.objects.filter(account_id=actor.account_id, name__iexact=group_name).exists():
+        raise EntityAlreadyExists(f"Group with name {group_name} already exists.")
+    group = Group.objects.create(
+        account_id=actor.account_id, name=group_name, path=path, unique_id=new_unique_id("group")
+    )
+    return convert.group(group)
 
 
 @iam_action("iam:GetGroup")
-def get_group(actor, *, group_name: str) -> Group:
+def get_group(
+    actor, *, group_name: str, marker: str | None = None, max_items: int | None = None
+) -> tuple[shapes.Group, shapes.Page]:
+    """AWS's GetGroup: the group and a page of its members (Users)."""
     group = find_group(actor, group_name)
     authorize(actor, "iam:GetGroup", group.arn)
-    return group
-
-
-def list_groups(actor):
-    """The account's groups with their member counts; one query whatever their number."""
-    authorize(actor, "iam:ListGroups", group_arn(actor, ""))
-    return (
-        Group.objects.filter(account_id=actor.account_id)
-        .select_related("account")
-        .annotate(member_count=Count("members"))
-        .order_by("name")
+    members = Identity.objects.filter(iam_groups=group).select_related("permissions_boundary")
+    page = paginate(
+        members.annotate(sort_key=Lower("name")),
+        key="sort_key",
+        marker=marker,
+        max_items=max_items,
+        convert=convert.user,
     )
+    return convert.group(group), page
 
 
-def list_group_members(actor, group: Group):
-    authorize(actor, "iam:GetGroup", group.arn)
-    return list(group.members.select_related("account").order_by("name"))
+@iam_read("iam:ListGroups")
+def list_groups(actor, *, path_prefix: str = "/", marker: str | None = None, max_items: int | None = None):
+    """A page of the account's groups with their member counts (one query a page)."""
+    authorize(actor, "iam:ListGroups", group_arn(actor, ""))
+    qs = Group.objects.filter(account_id=actor.account_id, path__startswith=path_prefix or "/").annotate(
+        sort_key=Lower("name"), member_count=Count("members")
+    )
+    return paginate(qs, key="sort_key", marker=marker, max_items=max_items, convert=convert.group)
 
 
 @iam_action("iam:AddUserToGroup")
@@ -73,6 +86,26 @@ def remove_user_from_group(actor, *, group_name: str, user_name: str) -> None:
     bump_authz_generation(actor)
 
 
+@iam_action("iam:UpdateGroup")
+def update_group(
+    actor, *, group_name: str, new_group_name: str | None = None, new_path: str | None = None
+) -> None:
+    """Rename a group and/or move it to another path (AWS's UpdateGroup)."""
+    group = find_group(actor, group_name, for_update=True)
+    authorize(actor, "iam:UpdateGroup", group.arn)
+    if new_group_name is not None:
+        validate_name("group", new_group_name)
+        taken = Group.objects.filter(account_id=actor.account_id, name__iexact=new_group_name)
+        if taken.exclude(pk=group.pk).exists():
+            raise EntityAlreadyExists(f"Group with name {new_group_name} already exists.")
+        group.name = new_group_name
+    if new_path is not None:
+        group.path = validate_path(new_path)
+    add_detail(new_group_name=new_group_name, new_path=new_path)
+    group.save(update_fields=["name", "path"])
+    bump_authz_generation(actor)
+
+
 @iam_action("iam:DeleteGroup")
 def delete_group(actor, *, group_name: str) -> None:
     """Delete an empty group (the API's rule: DeleteConflict while it has members)."""
@@ -91,21 +124,25 @@ def console_delete_group(actor, *, group_name: str) -> None:
     with atomic_action():
         group = find_group(actor, group_name)
         authorize(actor, "iam:DeleteGroup", group.arn)
-        for user in list(group.members.all()):
-            remove_user_from_group(actor, group_name=group.name, user_name=user.name)
-        for policy in list(group.attached_policies.all()):
-            policy_services.detach_group_policy(actor, group_name=group.name, policy_arn=policy.arn)
-        for inline in list(group.inline_policies.all()):
-            policy_services.delete_group_policy(actor, group_name=group.name, policy_name=inline.name)
-        delete_group(actor, group_name=group.name)
+        name = group.name
+        for user_name in list(group.members.values_list("name", flat=True)):
+            remove_user_from_group(actor, group_name=name, user_name=user_name)
+        for arn in list(group.attached_policies.values_list("arn", flat=True)):
+            permission_services.detach_group_policy(actor, group_name=name, policy_arn=arn)
+        for policy_name in list(group.inline_policies.values_list("name", flat=True)):
+            permission_services.delete_group_policy(actor, group_name=name, policy_name=policy_name)
+        delete_group(actor, group_name=name)
 
 
-def console_create_group(actor, *, name: str, user_names=()) -> Group:
-    """Create a group and add the chosen users, as the console's Create user group page does."""
+def console_create_group(actor, *, group_name: str, user_names=(), policy_arns=()) -> shapes.Group:
+    """Create a group, add the chosen users and attach the chosen policies, as the console's
+    Create user group page does; all or nothing."""
     with atomic_action():
-        group = create_group(actor, name=name)
+        group = create_group(actor, group_name=group_name)
         for user_name in user_names:
-            add_user_to_group(actor, group_name=group.name, user_name=user_name)
+            add_user_to_group(actor, group_name=group.group_name, user_name=user_name)
+        for arn in policy_arns:
+            permission_services.attach_group_policy(actor, group_name=group.group_name, policy_arn=arn)
     return group
 
 

@@ -1,31 +1,48 @@
-"""Account-scoped reads: every lookup by name stays inside the caller's account.
+"""Account-scoped reads for the services: every lookup stays inside the caller's account.
 
-An object of another account is simply not found (NoSuchEntity → 404), so IDOR holes
-close by construction.
+An object of another account is simply not found (NoSuchEntity → 404), so IDOR holes close
+by construction. A name that breaks AWS's name rules names nothing and costs no query (a NUL
+byte breaks PostgreSQL's lookups, a 100,000-character pattern SQLite's). These return model
+rows for the services' own use; services hand callers shapes, never rows.
 """
 
+from django.db.models import F, Q
+
 from ..errors import NoSuchEntity
-from ..identifiers import could_name, iam_arn
-from ..models import Group, Identity, Role
+from ..identifiers import could_be_arn, could_be_version_id, could_name, iam_arn
+from ..models import Account, Group, Identity, ManagedPolicy, PolicyVersion, Role
 
 
 def user_arn(actor, name: str, path: str = "/") -> str:
-    return iam_arn(actor.account.account_id, "user", path, name)
+    return iam_arn(actor.account_id, "user", path, name)
 
 
 def group_arn(actor, name: str, path: str = "/") -> str:
-    return iam_arn(actor.account.account_id, "group", path, name)
+    return iam_arn(actor.account_id, "group", path, name)
 
 
 def role_arn(actor, name: str, path: str = "/") -> str:
-    return iam_arn(actor.account.account_id, "role", path, name)
+    return iam_arn(actor.account_id, "role", path, name)
+
+
+def policy_arn(actor, name: str, path: str = "/") -> str:
+    return iam_arn(actor.account_id, "policy", path, name)
+
+
+def account_of(actor, *, for_update: bool = False) -> Account:
+    qs = Account.objects.select_for_update() if for_update else Account.objects
+    return qs.select_related("password_policy").get(pk=actor.account_id)
+
+
+def _locked(qs, for_update: bool):
+    # Lock only the entity's own row, never the joined account row (other writes of the
+    # account would wait on it).
+    return qs.select_for_update(of=("self",)) if for_update else qs
 
 
 def find_user(actor, name: str, *, for_update: bool = False) -> Identity:
     """The IAM user ``name`` (case-insensitive) of the actor's account, or NoSuchEntity."""
-    qs = Identity.objects.iam_users().select_related("account")
-    if for_update:
-        qs = qs.select_for_update()
+    qs = _locked(Identity.objects.iam_users().select_related("account", "permissions_boundary"), for_update)
     try:
         if not could_name("user", name):
             raise Identity.DoesNotExist
@@ -34,11 +51,27 @@ def find_user(actor, name: str, *, for_update: bool = False) -> Identity:
         raise NoSuchEntity(f"The user with name {name} cannot be found.") from None
 
 
+def caller_identity(actor, *, for_update: bool = False) -> Identity:
+    """The root or IAM user row of the caller itself (NoSuchEntity for a role session)."""
+    identity = None
+    if actor.identity_id is not None:
+        qs = _locked(Identity.objects.select_related("account", "permissions_boundary"), for_update)
+        identity = qs.filter(pk=actor.identity_id).first()
+    if identity is None:
+        raise NoSuchEntity(f"The user with name {actor.name or actor.arn} cannot be found.")
+    return identity
+
+
+def subject_of(actor, user_name: str | None, *, for_update: bool = False) -> Identity:
+    """The identity an action is about: the named IAM user, or the caller itself (None)."""
+    if user_name is None:
+        return caller_identity(actor, for_update=for_update)
+    return find_user(actor, user_name, for_update=for_update)
+
+
 def find_group(actor, name: str, *, for_update: bool = False) -> Group:
     """The group ``name`` (case-insensitive) of the actor's account, or NoSuchEntity."""
-    qs = Group.objects.select_related("account")
-    if for_update:
-        qs = qs.select_for_update()
+    qs = _locked(Group.objects.all(), for_update)
     try:
         if not could_name("group", name):
             raise Group.DoesNotExist
@@ -49,12 +82,48 @@ def find_group(actor, name: str, *, for_update: bool = False) -> Group:
 
 def find_role(actor, name: str, *, for_update: bool = False) -> Role:
     """The role ``name`` (case-insensitive) of the actor's account, or NoSuchEntity."""
-    qs = Role.objects.select_related("account", "permissions_boundary")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
+    qs = _locked(Role.objects.select_related("account", "permissions_boundary"), for_update)
     try:
         if not could_name("role", name):
             raise Role.DoesNotExist
         return qs.get(account_id=actor.account_id, name__iexact=name)
     except Role.DoesNotExist:
         raise NoSuchEntity(f"The role with name {name} cannot be found.") from None
+
+
+def visible_policies(actor):
+    """The managed policies the actor's account sees: its own and AWS's."""
+    return ManagedPolicy.objects.filter(Q(account_id=actor.account_id) | Q(account__isnull=True))
+
+
+def find_policy(actor, arn: str, *, for_update: bool = False) -> ManagedPolicy:
+    """A customer managed policy of the caller's account or an AWS managed policy, by ARN."""
+    qs = _locked(visible_policies(actor), for_update)
+    policy = qs.filter(arn=arn).first() if could_be_arn(arn) else None
+    if policy is None:
+        raise NoSuchEntity(f"Policy {arn} does not exist or is not attachable.")
+    return policy
+
+
+def find_policy_by_name(actor, name: str) -> ManagedPolicy:
+    """Customer managed first (as the console's policy pages address them), then AWS managed."""
+    policy = None
+    if could_name("policy", name):
+        policy = (
+            visible_policies(actor)
+            .filter(name__iexact=name)
+            .order_by(F("account").asc(nulls_last=True))
+            .first()
+        )
+    if policy is None:
+        raise NoSuchEntity(f"Policy {name} does not exist.")
+    return policy
+
+
+def find_version(policy: ManagedPolicy, version_id: str) -> PolicyVersion:
+    version = (
+        policy.versions.filter(version_id=version_id).first() if could_be_version_id(version_id) else None
+    )
+    if version is None:
+        raise NoSuchEntity(f"Policy {policy.arn} version {version_id} does not exist or is not attachable.")
+    return version

@@ -9,14 +9,21 @@ group ones (``attach_role_policy``, ``put_role_policy``, …).
 import json
 import re
 
+from django.db.models.functions import Lower
+
 from .. import policy as engine
+from .. import shapes
+from ..audit import add_detail, atomic_action
 from ..authz import authorize
 from ..errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, ValidationError
 from ..identifiers import new_unique_id, validate_name, validate_path
 from ..models import Role
-from . import policies as policy_services
-from .base import add_detail, atomic_action, bump_authz_generation, iam_action
+from . import convert
+from . import permissions as permission_services
+from .base import bump_authz_generation, iam_action, iam_read
 from .lookups import find_role, role_arn
+from .paging import paginate
+from .policies import validate_document
 
 ROLES_PER_ACCOUNT = 1000
 MIN_SESSION_DURATION = 3600
@@ -47,7 +54,7 @@ def validate_trust_policy(document: str) -> str:
     """Check a role trust policy: the trust grammar (MalformedPolicyDocument) and its quota of
     2,048 characters without white space (LimitExceeded); returns it."""
     # A trust policy may omit Version (legacy 2008-10-17), as AWS's own older roles do.
-    policy_services.validate_document(document, kind="trust", strict_version=False)
+    validate_document(document, kind="trust", strict_version=False)
     if engine.policy_size(document) > engine.TRUST_POLICY_MAX:
         raise LimitExceeded(engine.size_error("trust", engine.TRUST_POLICY_MAX))
     return document
@@ -150,14 +157,15 @@ def trusted_entities(document: str) -> list[str]:
 def create_role(
     actor,
     *,
-    name: str,
+    role_name: str,
     assume_role_policy_document: str,
     path: str = "/",
     description: str = "",
     max_session_duration: int = MIN_SESSION_DURATION,
-) -> Role:
-    """Create the role ``name`` trusted as its trust policy says; raises ValidationError,
+) -> shapes.Role:
+    """Create the role ``role_name`` trusted as its trust policy says; raises ValidationError,
     MalformedPolicyDocument, EntityAlreadyExists, LimitExceeded, AccessDenied."""
+    name = role_name
     validate_name("role", name)
     validate_path(path)
     authorize(actor, "iam:CreateRole", role_arn(actor, name, path))
@@ -168,8 +176,8 @@ def create_role(
         raise EntityAlreadyExists(f"Role with name {name} already exists.")
     if Role.objects.filter(account_id=actor.account_id).count() >= ROLES_PER_ACCOUNT:
         raise LimitExceeded(f"Cannot exceed quota for RolesPerAccount: {ROLES_PER_ACCOUNT}")
-    return Role.objects.create(
-        account=actor.account,
+    role = Role.objects.create(
+        account_id=actor.account_id,
         name=name,
         path=path,
         unique_id=new_unique_id("role"),
@@ -177,25 +185,32 @@ def create_role(
         assume_role_policy_document=assume_role_policy_document,
         max_session_duration=max_session_duration,
     )
+    return convert.role(role)
 
 
 @iam_action("iam:GetRole")
-def get_role(actor, *, role_name: str) -> Role:
+def get_role(actor, *, role_name: str) -> shapes.Role:
     role = find_role(actor, role_name)
     authorize(actor, "iam:GetRole", role.arn)
-    return role
+    return convert.role(role)
 
 
-def list_roles(actor):
-    """The account's roles, by name; one query whatever their number."""
+@iam_read("iam:ListRoles")
+def list_roles(actor, *, path_prefix: str = "/", marker: str | None = None, max_items: int | None = None):
+    """A page of the account's roles, by name (one query a page)."""
     authorize(actor, "iam:ListRoles", role_arn(actor, ""))
-    return Role.objects.filter(account_id=actor.account_id).select_related("account").order_by("name")
+    qs = (
+        Role.objects.filter(account_id=actor.account_id, path__startswith=path_prefix or "/")
+        .select_related("permissions_boundary")
+        .annotate(sort_key=Lower("name"))
+    )
+    return paginate(qs, key="sort_key", marker=marker, max_items=max_items, convert=convert.role)
 
 
 @iam_action("iam:UpdateRole")
 def update_role(
     actor, *, role_name: str, description: str | None = None, max_session_duration: int | None = None
-) -> Role:
+) -> None:
     """Change a role's description and/or maximum session duration (None: unchanged)."""
     role = find_role(actor, role_name, for_update=True)
     authorize(actor, "iam:UpdateRole", role.arn)
@@ -209,11 +224,20 @@ def update_role(
         add_detail(max_session_duration=max_session_duration)
     if fields:
         role.save(update_fields=fields)
-    return role
+
+
+@iam_action("iam:UpdateRoleDescription")
+def update_role_description(actor, *, role_name: str, description: str) -> shapes.Role:
+    """AWS's older UpdateRoleDescription: the description only; returns the role."""
+    role = find_role(actor, role_name, for_update=True)
+    authorize(actor, "iam:UpdateRoleDescription", role.arn)
+    role.description = validate_description(description)
+    role.save(update_fields=["description"])
+    return convert.role(role)
 
 
 @iam_action("iam:UpdateAssumeRolePolicy")
-def update_assume_role_policy(actor, *, role_name: str, policy_document: str) -> Role:
+def update_assume_role_policy(actor, *, role_name: str, policy_document: str) -> None:
     """Replace a role's trust policy; raises MalformedPolicyDocument, LimitExceeded."""
     role = find_role(actor, role_name, for_update=True)
     authorize(actor, "iam:UpdateAssumeRolePolicy", role.arn)
@@ -221,7 +245,6 @@ def update_assume_role_policy(actor, *, role_name: str, policy_document: str) ->
     role.assume_role_policy_document = policy_document
     role.save(update_fields=["assume_role_policy_document"])
     bump_authz_generation(actor)
-    return role
 
 
 @iam_action("iam:DeleteRole")
@@ -243,23 +266,23 @@ def delete_role(actor, *, role_name: str) -> None:
 def console_create_role(
     actor,
     *,
-    name: str,
+    role_name: str,
     assume_role_policy_document: str,
     description: str = "",
     max_session_duration: int = MIN_SESSION_DURATION,
     policy_arns=(),
-) -> Role:
+) -> shapes.Role:
     """Create a role and attach the chosen managed policies, as the console's wizard does."""
     with atomic_action():
         role = create_role(
             actor,
-            name=name,
+            role_name=role_name,
             assume_role_policy_document=assume_role_policy_document,
             description=description,
             max_session_duration=max_session_duration,
         )
         for arn in policy_arns:
-            policy_services.attach_role_policy(actor, role_name=role.name, policy_arn=arn)
+            permission_services.attach_role_policy(actor, role_name=role.role_name, policy_arn=arn)
     return role
 
 
@@ -269,8 +292,9 @@ def console_delete_role(actor, *, role_name: str) -> None:
     with atomic_action():
         role = find_role(actor, role_name)
         authorize(actor, "iam:DeleteRole", role.arn)
-        for policy in list(role.attached_policies.all()):
-            policy_services.detach_role_policy(actor, role_name=role.name, policy_arn=policy.arn)
-        for inline in list(role.inline_policies.all()):
-            policy_services.delete_role_policy(actor, role_name=role.name, policy_name=inline.name)
-        delete_role(actor, role_name=role.name)
+        name = role.name
+        for arn in list(role.attached_policies.values_list("arn", flat=True)):
+            permission_services.detach_role_policy(actor, role_name=name, policy_arn=arn)
+        for policy_name in list(role.inline_policies.values_list("name", flat=True)):
+            permission_services.delete_role_policy(actor, role_name=name, policy_name=policy_name)
+        delete_role(actor, role_name=name)

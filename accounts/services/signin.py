@@ -1,19 +1,23 @@
-"""Console sign-in and sign-out, as AWS's sign-in service runs them (audited as ConsoleLogin).
+"""Sign-in as AWS runs it, without the web: check a password or an MFA code for the root user
+or an IAM user, with the throttle and the audit trail; refuse what AWS refuses.
 
-Two stages when the identity has MFA: the password, then a code. Between them the session
-holds only the pending identity (never a password) and is not signed in.
+The console's session handling (Django's login, the pending MFA step, re-authentication
+times) is the view layer's (``accounts.views.session``); these functions take and return
+plain values and the signed-in ``Identity`` (Django's auth user).
 """
 
-import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import login, logout
+from django.contrib.auth import authenticate
 from django.utils import timezone
 
+from ..audit import record_event
+from ..errors import IAMError, Throttled
 from ..models import Identity
+from . import mfa as mfa_services
 from . import throttle
-from .base import record_event
+from .credentials import change_password as _change_password
 
 GENERIC_FAILURE = "Your authentication information is incorrect. Please try again."
 HARD_EXPIRED = (
@@ -23,17 +27,22 @@ TEMPORARY_EXPIRED = "Your temporary password has expired. Ask your administrator
 MFA_FAILURE = "Your authentication information is incorrect. Please try again."
 SIGNIN_ACTION = "signin:ConsoleLogin"
 
-PENDING_KEY = "signin_mfa_pending"
-PENDING_MAX_AGE = 5 * 60
-AUTH_AT_KEY = "signin_auth_at"
-MFA_AT_KEY = "signin_mfa_at"
+
+class SignInRefused(IAMError):
+    """A sign-in step failed: ``status`` 401 (wrong credentials) or 403 (refused anyway)."""
+
+    code = "SignInRefused"
+
+    def __init__(self, message: str, *, status: int = 401):
+        super().__init__(message)
+        self.status = status
 
 
 def record_failure(*, login_to: str, user_name: str, reason: str, identity=None) -> None:
     """Audit a refused sign-in; ``login_to`` and ``user_name`` are what the caller typed."""
     record_event(
         actor=identity,
-        account_id=identity.account.account_id if identity else "",
+        account_id=identity.account_id if identity else "",
         action=SIGNIN_ACTION,
         target=login_to,
         result="Failure",
@@ -60,38 +69,72 @@ def needs_mfa(identity: Identity) -> bool:
     return identity.mfa_devices.exists()
 
 
-def begin_mfa(request, identity: Identity, next_url: str) -> None:
-    """The password was right and MFA is on: remember who, rotate the key, sign nobody in."""
-    request.session.cycle_key()
-    request.session[PENDING_KEY] = {"id": identity.pk, "at": time.time(), "next": next_url}
+def _check_throttle(key: str, source_ip, *, login_to: str, user_name: str, identity=None) -> None:
+    try:
+        throttle.check(key, source_ip)
+    except Throttled:
+        record_failure(login_to=login_to, user_name=user_name, reason="Throttled", identity=identity)
+        raise
 
 
-def pending_identity(request) -> tuple[Identity, str] | None:
-    """The identity waiting for its MFA code (and where to go after), if still fresh."""
-    pending = request.session.get(PENDING_KEY)
-    if not pending or time.time() - pending["at"] > PENDING_MAX_AGE:
-        request.session.pop(PENDING_KEY, None)
-        return None
-    identity = Identity.objects.select_related("account").filter(pk=pending["id"]).first()
+def sign_in_root(*, email: str, password: str, source_ip: str | None) -> Identity:
+    """The root user's password step; returns the identity, raises Throttled or SignInRefused."""
+    key = throttle.typed_identity_key(root_email=email)
+    _check_throttle(key, source_ip, login_to="root", user_name=email)
+    identity = authenticate(None, root_email=email, password=password)
     if identity is None:
-        return None
-    return identity, pending["next"]
+        throttle.record_failure(key, source_ip, "password")
+        record_failure(login_to="root", user_name=email, reason="Failed authentication")
+        raise SignInRefused(GENERIC_FAILURE)
+    return identity
 
 
-def complete_sign_in(request, identity: Identity, *, mfa: bool = False) -> None:
-    """Start the console session: a fresh session key, the identity signed in, audited."""
-    request.session.pop(PENDING_KEY, None)
-    backend = getattr(identity, "backend", None) or (
-        "accounts.backends.RootUserBackend" if identity.is_root else "accounts.backends.IAMUserBackend"
+def sign_in_iam_user(*, account: str, user_name: str, password: str, source_ip: str | None) -> Identity:
+    """An IAM user's password step (account ID or alias, user name, password)."""
+    from ..backends import resolve_account
+
+    key = throttle.typed_identity_key(
+        account=resolve_account(account), account_text=account, user_name=user_name
     )
-    login(request, identity, backend=backend)
-    # login() keeps the key when the session already held this user; always rotate.
-    request.session.cycle_key()
-    now = time.time()
-    request.session[AUTH_AT_KEY] = now
-    if mfa:
-        request.session[MFA_AT_KEY] = now
-    throttle.clear(throttle.identity_key_for(identity), request.META.get("REMOTE_ADDR"))
+    _check_throttle(key, source_ip, login_to=account, user_name=user_name)
+    identity = authenticate(None, account=account, user_name=user_name, password=password)
+    if identity is None:
+        throttle.record_failure(key, source_ip, "password")
+        record_failure(login_to=account, user_name=user_name, reason="Failed authentication")
+        raise SignInRefused(GENERIC_FAILURE)
+    reason = refuse_reason(identity)
+    if reason:
+        record_failure(login_to=account, user_name=user_name, reason=reason, identity=identity)
+        raise SignInRefused(reason, status=403)
+    return identity
+
+
+def verify_mfa(identity: Identity, *, code: str, source_ip: str | None) -> None:
+    """The MFA step: a code of any of the identity's devices, once; raises Throttled or
+    SignInRefused."""
+    key = throttle.identity_key_for(identity)
+    _check_throttle(key, source_ip, login_to=identity.account_id, user_name=key, identity=identity)
+    if mfa_services.verify_code(identity, code) is None:
+        throttle.record_failure(key, source_ip, "mfa", account_id=identity.account_id)
+        record_failure(login_to=identity.account_id, user_name=key, reason="Failed MFA", identity=identity)
+        raise SignInRefused(MFA_FAILURE)
+
+
+def reauthenticate(identity: Identity, *, password: str, code: str | None, source_ip: str | None) -> None:
+    """Confirm the signed-in identity's password (and an MFA code when it has a device)."""
+    key = throttle.identity_key_for(identity)
+    throttle.check(key, source_ip)
+    ok = identity.check_password(password)
+    if ok and code is not None:
+        ok = mfa_services.verify_code(identity, code) is not None
+    if not ok:
+        throttle.record_failure(key, source_ip, "reauth", account_id=identity.account_id)
+        raise SignInRefused(GENERIC_FAILURE)
+
+
+def signed_in(identity: Identity, *, source_ip: str | None, mfa: bool) -> None:
+    """A sign-in completed: clear this identity's failures from this address, audit it."""
+    throttle.clear(throttle.identity_key_for(identity), source_ip)
     record_event(
         actor=identity,
         action=SIGNIN_ACTION,
@@ -101,20 +144,22 @@ def complete_sign_in(request, identity: Identity, *, mfa: bool = False) -> None:
     )
 
 
-def reauthenticated(request) -> None:
-    """The signed-in user confirmed its password again (before an MFA change)."""
-    request.session.cycle_key()
-    request.session[AUTH_AT_KEY] = time.time()
+def signed_out(identity: Identity) -> None:
+    record_event(actor=identity, action="signin:ConsoleLogout", target=identity.arn, result="Success")
 
 
-def recently_authenticated(request) -> bool:
-    at = request.session.get(AUTH_AT_KEY)
-    return at is not None and time.time() - at <= settings.REAUTH_MAX_AGE_SECONDS
+def identity_by_id(identity_id) -> Identity | None:
+    """The identity a session names (the pending MFA step), or None when it is gone."""
+    if not isinstance(identity_id, int):
+        return None
+    return Identity.objects.select_related("account").filter(pk=identity_id).first()
 
 
-def sign_out(request) -> None:
-    """End the session on the server (flushes the session row)."""
-    identity = request.user if request.user.is_authenticated else None
-    logout(request)
-    if identity is not None:
-        record_event(actor=identity, action="signin:ConsoleLogout", target=identity.arn, result="Success")
+def must_change_password(identity: Identity) -> tuple[bool, bool, object]:
+    """(must change, expired, the account's rules) for the forced new-password page."""
+    rules = identity.account.password_rules()
+    expired = identity.password_expired(rules)
+    return (not identity.is_root and (identity.password_reset_required or expired)), expired, rules
+
+
+change_password = _change_password

@@ -1,72 +1,89 @@
 """IAM users and their login profiles (console passwords)."""
 
 from django.db.models import Count
+from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .. import shapes
+from ..audit import add_detail, atomic_action
 from ..authz import authorize
-from ..errors import DeleteConflict, EntityAlreadyExists, NoSuchEntity
+from ..errors import DeleteConflict, EntityAlreadyExists, NoSuchEntity, ValidationError
 from ..identifiers import new_unique_id, validate_name, validate_path
 from ..models import Identity
 from ..passwords import generate_password
 from . import access_keys as access_key_services
+from . import convert
 from . import groups as group_services
 from . import mfa as mfa_services
-from . import policies as policy_services
-from .base import add_detail, atomic_action, bump_authz_generation, iam_action
+from . import permissions as permission_services
+from .base import bump_authz_generation, iam_action, iam_read
 from .credentials import check_new_password, set_password
-from .lookups import find_user, user_arn
+from .lookups import account_of, find_user, subject_of, user_arn
+from .paging import paginate
 
 
 @iam_action("iam:CreateUser")
-def create_user(actor, *, name: str, path: str = "/") -> Identity:
-    """Create the IAM user ``name``; raises ValidationError, EntityAlreadyExists, AccessDenied."""
-    validate_name("user", name)
+def create_user(actor, *, user_name: str, path: str = "/") -> shapes.User:
+    """Create the IAM user ``user_name``; raises ValidationError, EntityAlreadyExists, AccessDenied."""
+    validate_name("user", user_name)
     validate_path(path)
-    authorize(actor, "iam:CreateUser", user_arn(actor, name, path))
-    account = actor.account
-    if Identity.objects.iam_users().filter(account=account, name__iexact=name).exists():
-        raise EntityAlreadyExists(f"User with name {name} already exists.")
+    authorize(actor, "iam:CreateUser", user_arn(actor, user_name, path))
+    if Identity.objects.iam_users().filter(account_id=actor.account_id, name__iexact=user_name).exists():
+        raise EntityAlreadyExists(f"User with name {user_name} already exists.")
     user = Identity(
-        account=account,
+        account_id=actor.account_id,
         kind=Identity.USER,
-        name=name,
+        name=user_name,
         path=path,
         unique_id=new_unique_id("user"),
     )
     user.set_unusable_password()
     user.save()
-    return user
+    return convert.user(user)
 
 
 @iam_action("iam:GetUser")
-def get_user(actor, *, user_name: str) -> Identity:
-    user = find_user(actor, user_name)
+def get_user(actor, *, user_name: str | None = None) -> shapes.User:
+    """The named IAM user, or the caller itself when no name is given (as AWS's GetUser)."""
+    if user_name is None and actor.is_role_session:
+        raise ValidationError("Must specify userName when calling with non-User credentials")
+    user = subject_of(actor, user_name)
     authorize(actor, "iam:GetUser", user.arn)
-    return user
+    return convert.user(user)
 
 
-def list_users(actor):
-    """The account's IAM users with group counts, MFA devices and access keys (3 queries in all)."""
+@iam_read("iam:ListUsers")
+def list_users(actor, *, path_prefix: str = "/", marker: str | None = None, max_items: int | None = None):
+    """A page of the account's IAM users with their Users-page columns (3 queries a page)."""
     authorize(actor, "iam:ListUsers", user_arn(actor, ""))
-    return (
+    qs = (
         Identity.objects.iam_users()
-        .filter(account_id=actor.account_id)
-        .select_related("account")
-        .annotate(group_count=Count("iam_groups", distinct=True))
+        .filter(account_id=actor.account_id, path__startswith=path_prefix or "/")
+        .select_related("permissions_boundary")
+        .annotate(sort_key=Lower("name"), group_count=Count("iam_groups", distinct=True))
         .prefetch_related("access_keys", "mfa_devices")
-        .order_by("name")
+    )
+    return paginate(
+        qs,
+        key="sort_key",
+        marker=marker,
+        max_items=max_items,
+        convert=lambda u: convert.user(u, details=True),
     )
 
 
-def list_groups_for_user(actor, user: Identity):
+@iam_read("iam:ListGroupsForUser")
+def list_groups_for_user(actor, *, user_name: str, marker: str | None = None, max_items: int | None = None):
+    user = find_user(actor, user_name)
     authorize(actor, "iam:ListGroupsForUser", user.arn)
-    return list(user.iam_groups.select_related("account").order_by("name"))
+    qs = user.iam_groups.annotate(sort_key=Lower("name"))
+    return paginate(qs, key="sort_key", marker=marker, max_items=max_items, convert=convert.group)
 
 
 @iam_action("iam:CreateLoginProfile")
 def create_login_profile(
     actor, *, user_name: str, password: str, password_reset_required: bool = False
-) -> Identity:
+) -> shapes.LoginProfile:
     """Give ``user_name`` a console password; raises PasswordPolicyViolation, EntityAlreadyExists."""
     user = find_user(actor, user_name, for_update=True)
     authorize(actor, "iam:CreateLoginProfile", user.arn)
@@ -78,13 +95,22 @@ def create_login_profile(
     user.password_reset_required = password_reset_required
     user.save()
     add_detail(password_reset_required=password_reset_required)
-    return user
+    return convert.login_profile(user)
+
+
+@iam_action("iam:GetLoginProfile")
+def get_login_profile(actor, *, user_name: str | None = None) -> shapes.LoginProfile:
+    user = subject_of(actor, user_name)
+    authorize(actor, "iam:GetLoginProfile", user.arn)
+    if not user.has_login_profile or user.is_root:
+        raise NoSuchEntity(f"Login Profile for User {user.name or 'root'} cannot be found.")
+    return convert.login_profile(user)
 
 
 @iam_action("iam:UpdateLoginProfile")
 def update_login_profile(
     actor, *, user_name: str, password: str | None = None, password_reset_required: bool | None = None
-) -> Identity:
+) -> None:
     """Reset ``user_name``'s console password and/or its must-reset flag."""
     user = find_user(actor, user_name, for_update=True)
     authorize(actor, "iam:UpdateLoginProfile", user.arn)
@@ -97,7 +123,6 @@ def update_login_profile(
         user.password_reset_required = password_reset_required
         add_detail(password_reset_required=password_reset_required)
     user.save()
-    return user
 
 
 @iam_action("iam:DeleteLoginProfile")
@@ -112,6 +137,27 @@ def delete_login_profile(actor, *, user_name: str) -> None:
     user.password_reset_required = False
     user.password_changed_at = None
     user.save()
+
+
+@iam_action("iam:UpdateUser")
+def update_user(
+    actor, *, user_name: str, new_user_name: str | None = None, new_path: str | None = None
+) -> None:
+    """Rename a user and/or move it to another path (AWS's UpdateUser)."""
+    user = find_user(actor, user_name, for_update=True)
+    authorize(actor, "iam:UpdateUser", user.arn)
+    if new_user_name is not None:
+        validate_name("user", new_user_name)
+        taken = Identity.objects.iam_users().filter(account_id=actor.account_id, name__iexact=new_user_name)
+        if taken.exclude(pk=user.pk).exists():
+            raise EntityAlreadyExists(f"User with name {new_user_name} already exists.")
+        authorize(actor, "iam:UpdateUser", user_arn(actor, new_user_name, new_path or user.path))
+        user.name = new_user_name
+    if new_path is not None:
+        user.path = validate_path(new_path)
+    add_detail(new_user_name=new_user_name, new_path=new_path)
+    user.save(update_fields=["name", "path"])
+    bump_authz_generation(actor)
 
 
 @iam_action("iam:DeleteUser")
@@ -134,47 +180,49 @@ def delete_user(actor, *, user_name: str) -> None:
 # --- the console's composite operations: several IAM actions, all or nothing ----------
 
 
+def _console_password(actor, custom_password: str | None) -> str:
+    return custom_password or generate_password(account_of(actor).password_rules())
+
+
 def console_create_user(
     actor,
     *,
-    name: str,
+    user_name: str,
     console_access: bool,
     custom_password: str | None = None,
     password_reset_required: bool = True,
     group_names: tuple[str, ...] = (),
-) -> tuple[Identity, str | None]:
+) -> tuple[shapes.User, str | None]:
     """Create a user as the console's wizard does: CreateUser, CreateLoginProfile, AddUserToGroup.
 
     Returns the user and its console password (generated when none was given), or None
     without console access. Nothing is written when any step fails.
     """
     with atomic_action():
-        user = create_user(actor, name=name)
+        user = create_user(actor, user_name=user_name)
         password = None
         if console_access:
-            password = custom_password or generate_password(user.account.password_rules())
+            password = _console_password(actor, custom_password)
             create_login_profile(
                 actor,
-                user_name=user.name,
+                user_name=user.user_name,
                 password=password,
                 password_reset_required=password_reset_required,
             )
             if password_reset_required:
-                policy_services.attach_change_password_if_needed(actor, user)
+                permission_services.attach_change_password_if_needed(actor, user_name=user.user_name)
         for group_name in group_names:
-            group_services.add_user_to_group(actor, group_name=group_name, user_name=user.name)
-    user.refresh_from_db()
-    return user, password
+            group_services.add_user_to_group(actor, group_name=group_name, user_name=user.user_name)
+    return convert.user(find_user(actor, user.user_name)), password
 
 
 def console_enable_access(
     actor, *, user_name: str, custom_password: str | None, password_reset_required: bool
 ) -> str:
     """Enable console access with a custom or generated password; returns the password."""
-    user = find_user(actor, user_name)
-    password = custom_password or generate_password(user.account.password_rules())
+    password = _console_password(actor, custom_password)
     create_login_profile(
-        actor, user_name=user.name, password=password, password_reset_required=password_reset_required
+        actor, user_name=user_name, password=password, password_reset_required=password_reset_required
     )
     return password
 
@@ -183,10 +231,9 @@ def console_reset_password(
     actor, *, user_name: str, custom_password: str | None, password_reset_required: bool
 ) -> str:
     """Reset a user's console password to a custom or generated one; returns the password."""
-    user = find_user(actor, user_name)
-    password = custom_password or generate_password(user.account.password_rules())
+    password = _console_password(actor, custom_password)
     update_login_profile(
-        actor, user_name=user.name, password=password, password_reset_required=password_reset_required
+        actor, user_name=user_name, password=password, password_reset_required=password_reset_required
     )
     return password
 
@@ -197,18 +244,19 @@ def console_delete_user(actor, *, user_name: str) -> None:
     with atomic_action():
         user = find_user(actor, user_name)
         authorize(actor, "iam:DeleteUser", user.arn)
+        name = user.name
         if user.has_login_profile:
-            delete_login_profile(actor, user_name=user.name)
-        for key in list(user.access_keys.all()):
-            access_key_services.delete_access_key(actor, user_name=user.name, access_key_id=key.access_key_id)
-        for device in list(user.mfa_devices.all()):
-            mfa_services.deactivate_mfa_device(actor, user_name=user.name, serial_number=device.serial_number)
-        for group in list(user.iam_groups.all()):
-            group_services.remove_user_from_group(actor, group_name=group.name, user_name=user.name)
-        for policy in list(user.attached_policies.all()):
-            policy_services.detach_user_policy(actor, user_name=user.name, policy_arn=policy.arn)
-        for inline in list(user.inline_policies.all()):
-            policy_services.delete_user_policy(actor, user_name=user.name, policy_name=inline.name)
+            delete_login_profile(actor, user_name=name)
+        for key_id in list(user.access_keys.values_list("access_key_id", flat=True)):
+            access_key_services.delete_access_key(actor, user_name=name, access_key_id=key_id)
+        for serial in list(user.mfa_devices.values_list("serial_number", flat=True)):
+            mfa_services.console_remove_mfa_device(actor, user_name=name, serial_number=serial)
+        for group_name in list(user.iam_groups.values_list("name", flat=True)):
+            group_services.remove_user_from_group(actor, group_name=group_name, user_name=name)
+        for arn in list(user.attached_policies.values_list("arn", flat=True)):
+            permission_services.detach_user_policy(actor, user_name=name, policy_arn=arn)
+        for policy_name in list(user.inline_policies.values_list("name", flat=True)):
+            permission_services.delete_user_policy(actor, user_name=name, policy_name=policy_name)
         if user.permissions_boundary_id is not None:
-            policy_services.delete_user_permissions_boundary(actor, user_name=user.name)
-        delete_user(actor, user_name=user.name)
+            permission_services.delete_user_permissions_boundary(actor, user_name=name)
+        delete_user(actor, user_name=name)

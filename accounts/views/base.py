@@ -1,11 +1,32 @@
-"""What console views share: rendering service errors into forms, and no-store responses."""
+"""What console views share: rendering service errors into forms, no-store responses, the
+up-front refusal of a page whose action the caller may not perform, and lists that a caller
+may not see shown as AWS's message instead of the list."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 
+from .. import authz
 from ..errors import AccessDenied, IAMError
+from ..identifiers import iam_arn
+from ..services.paging import every_page
+
+
+def refuse_unless(actor, action: str, kind: str | None = None, name: str = "", *, arn: str | None = None):
+    """Refuse a form page up front (AccessDenied, audited) when the caller may not perform the
+    action its form submits, on ``arn`` or on the ``kind``/``name`` resource of its account."""
+    if arn is None:
+        arn = "*" if kind is None else iam_arn(actor.account_id, kind, "/", name)
+    authz.authorize(actor, action, arn)
+
+
+def listed(list_fn, *args, **kwargs) -> tuple[list, str | None]:
+    """Every item of a paged list service, or ([], AWS's message) when the caller may not list."""
+    try:
+        return every_page(list_fn, *args, **kwargs), None
+    except AccessDenied as exc:
+        return [], exc.message
 
 
 def form_failed(request, template, context, form, exc: IAMError, field=None):
@@ -45,6 +66,10 @@ def no_store(response):
     return response
 
 
-def signin_url(request, account) -> str:
-    base = settings.CONSOLE_BASE_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/")
-    return base + account.signin_path()
+def console_base_url(request) -> str:
+    return settings.CONSOLE_BASE_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/")
+
+
+def signin_url(request, account: dict) -> str:
+    """The account's sign-in URL (``/signin/<alias or ID>/``) on this console."""
+    return f"{console_base_url(request)}/signin/{account['alias'] or account['account_id']}/"

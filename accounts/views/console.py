@@ -6,22 +6,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 
-from .. import authz
-from ..errors import IAMError
-from ..forms import AccountAliasForm, ChangePasswordForm, PasswordPolicyForm
-from ..models import AccessKey, Group, Identity, Role
+from ..errors import AccessDenied, IAMError
+from ..forms.account import AccountAliasForm, PasswordPolicyForm
+from ..forms.signin import ChangePasswordForm
 from ..services import access_keys as key_services
 from ..services import account as account_services
 from ..services import credentials
 from ..services import mfa as mfa_services
-from .base import form_failed, invalid, signin_url
+from .base import form_failed, invalid, refuse_unless, signin_url
 
 
-def security_recommendations(actor) -> list[dict]:
-    """AWS's dashboard recommendations, each with its state, for the signed-in identity."""
+def security_recommendations(actor, summary) -> list[dict]:
+    """AWS's dashboard recommendations, each with its state, for the signed-in principal."""
     if actor.is_root:
-        root_mfa = actor.mfa_devices.exists()
-        root_keys = actor.access_keys.filter(status=AccessKey.ACTIVE).exists()
+        root_mfa = bool(summary["AccountMFAEnabled"])
+        root_keys = bool(summary["AccountAccessKeysPresent"])
         return [
             {
                 "done": root_mfa,
@@ -40,7 +39,9 @@ def security_recommendations(actor) -> list[dict]:
                 else ("Manage access keys", reverse("iam:security_credentials")),
             },
         ]
-    has_mfa = actor.mfa_devices.exists()
+    if actor.is_role_session:
+        return []
+    has_mfa = bool(mfa_services.list_mfa_devices(actor).items)
     return [
         {
             "done": has_mfa,
@@ -53,15 +54,18 @@ def security_recommendations(actor) -> list[dict]:
 
 def dashboard(request):
     """AWS's IAM dashboard: account ID, alias, sign-in URL, resource counts, recommendations."""
-    actor = request.user
-    account = actor.account
+    actor = request.principal
+    account = account_services.describe_account(actor)
+    try:
+        summary = account_services.get_account_summary(actor).summary_map
+    except AccessDenied:
+        summary = None
     counts = None
-    if authz.is_allowed(actor, "iam:GetAccountSummary", "*"):
-        counts = {
-            "groups": Group.objects.filter(account=account).count(),
-            "users": Identity.objects.iam_users().filter(account=account).count(),
-            "roles": Role.objects.filter(account=account).count(),
-        }
+    if summary is not None:
+        counts = {"groups": summary["Groups"], "users": summary["Users"], "roles": summary["Roles"]}
+    recommendations = (
+        security_recommendations(actor, summary) if summary is not None or not actor.is_root else []
+    )
     return render(
         request,
         "iam/dashboard.html",
@@ -69,21 +73,22 @@ def dashboard(request):
             "account": account,
             "signin_url": signin_url(request, account),
             "counts": counts,
-            "recommendations": security_recommendations(actor),
+            "recommendations": recommendations,
         },
     )
 
 
 def account_alias_edit(request):
-    actor = request.user
-    authz.authorize(actor, "iam:CreateAccountAlias", "*")
-    form = AccountAliasForm(request.POST or None, initial={"alias": actor.account.alias or ""})
-    context = {"form": form, "account": actor.account}
+    actor = request.principal
+    refuse_unless(actor, "iam:CreateAccountAlias")
+    account = account_services.describe_account(actor)
+    form = AccountAliasForm(request.POST or None, initial={"alias": account["alias"] or ""})
+    context = {"form": form, "account": account}
     if request.method == "POST":
         if not form.is_valid():
             return invalid(request, "iam/account_alias_edit.html", context)
         try:
-            account_services.create_account_alias(actor, alias=form.cleaned_data["alias"])
+            account_services.create_account_alias(actor, account_alias=form.cleaned_data["alias"])
         except IAMError as exc:
             return form_failed(request, "iam/account_alias_edit.html", context, form, exc, "alias")
         messages.success(request, f"Account alias {form.cleaned_data['alias']} created.")
@@ -92,11 +97,11 @@ def account_alias_edit(request):
 
 
 def account_alias_delete(request):
-    actor = request.user
-    authz.authorize(actor, "iam:DeleteAccountAlias", "*")
-    alias = actor.account.alias
+    actor = request.principal
+    refuse_unless(actor, "iam:DeleteAccountAlias")
+    alias = account_services.describe_account(actor)["alias"]
     if request.method == "POST" and alias:
-        account_services.delete_account_alias(actor, alias=alias)
+        account_services.delete_account_alias(actor, account_alias=alias)
         messages.success(request, f"Account alias {alias} deleted.")
         return redirect("iam:dashboard")
     if not alias:
@@ -105,14 +110,18 @@ def account_alias_delete(request):
 
 
 def account_settings(request):
-    actor = request.user
+    actor = request.principal
     rules = account_services.get_account_password_policy(actor)
-    return render(request, "iam/account_settings.html", {"rules": rules, "account": actor.account})
+    return render(
+        request,
+        "iam/account_settings.html",
+        {"rules": rules, "account": account_services.describe_account(actor)},
+    )
 
 
 def password_policy_edit(request):
-    actor = request.user
-    authz.authorize(actor, "iam:UpdateAccountPasswordPolicy", "*")
+    actor = request.principal
+    refuse_unless(actor, "iam:UpdateAccountPasswordPolicy")
     rules = account_services.get_account_password_policy(actor)
     initial = {
         "mode": "default" if rules.is_default else "custom",
@@ -148,18 +157,18 @@ def password_policy_edit(request):
 
 def security_credentials(request):
     """My security credentials: console password, MFA devices and access keys of the caller."""
-    actor = request.user
-    can_change = actor.is_root or authz.is_allowed(actor, "iam:ChangePassword", actor.arn)
+    actor = request.principal
+    can_change = credentials.may_change_own_password(actor)
     return render(
         request,
         "iam/security_credentials.html",
         {
-            "identity": actor,
-            "subject": actor,
+            "me": account_services.describe_caller(actor),
+            "subject_is_root": actor.is_root,
             "can_change_password": can_change,
-            "signin_url": signin_url(request, actor.account),
-            "mfa_devices": mfa_services.list_mfa_devices(actor, actor),
-            "access_keys": key_services.list_access_keys(actor, actor),
+            "signin_url": signin_url(request, account_services.describe_account(actor)),
+            "mfa_devices": mfa_services.list_mfa_devices(actor),
+            "access_keys": key_services.list_access_keys(actor),
             "base": reverse("iam:security_credentials"),
         },
     )
@@ -168,13 +177,13 @@ def security_credentials(request):
 @sensitive_post_parameters("old_password", "new_password", "new_password_confirm")
 def security_credentials_password(request):
     """Update console password (self-service), allowed by the password policy or a policy."""
-    actor = request.user
+    actor = request.principal
     form = ChangePasswordForm(request.POST or None)
     form.fields["old_password"].label = "Current password"
     form.fields["new_password_confirm"].label = "Confirm new password"
-    rules = actor.account.password_rules()
+    rules = account_services.get_password_rules_for(actor)
     context = {"form": form, "rules": rules}
-    authz.authorize(actor, "iam:ChangePassword", actor.arn)
+    refuse_unless(actor, "iam:ChangePassword", arn=actor.arn)
     if request.method == "POST":
         if not form.is_valid():
             return invalid(request, "iam/security_credentials_password.html", context)

@@ -14,15 +14,16 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from .. import authz, crypto, downloads, totp
+from .. import crypto, downloads, totp
 from ..errors import IAMError
-from ..forms import AssignMFADeviceForm, ConfirmDeleteForm, CreateAccessKeyForm, TwoCodesForm
-from ..models import MFADevice
+from ..forms.common import ConfirmDeleteForm
+from ..forms.credentials import AssignMFADeviceForm, CreateAccessKeyForm, TwoCodesForm
 from ..services import access_keys as key_services
+from ..services import account as account_services
 from ..services import mfa as mfa_services
-from ..services import signin
 from ..services import users as user_services
-from .base import form_failed, invalid, no_store
+from . import session
+from .base import form_failed, invalid, no_store, refuse_unless
 
 ENROLMENT_KEY = "mfa_enrolment"
 
@@ -40,20 +41,19 @@ def cred_base(user_name) -> str:
     return reverse("iam:user_detail", args=[user_name])
 
 
-def _subject(request, user_name):
+def _subject(request, user_name) -> dict:
+    """Whose credentials: the caller itself (None) or an IAM user of its account (GetUser)."""
+    actor = request.principal
     if user_name is None:
-        return request.user
-    return user_services.get_user(request.user, user_name=user_name)
+        return {"is_self": True, "is_root": actor.is_root, "name": actor.name, "arn": actor.arn}
+    user = user_services.get_user(actor, user_name=user_name)
+    return {"is_self": False, "is_root": False, "name": user.user_name, "arn": user.arn}
 
 
 def _require_recent_auth(request):
-    if signin.recently_authenticated(request):
+    if session.recently_authenticated(request):
         return None
     return redirect(reverse("reauthenticate") + "?" + urlencode({"next": request.get_full_path()}))
-
-
-def _label(subject) -> str:
-    return subject.account.alias or subject.account.account_id
 
 
 # --- MFA ---------------------------------------------------------------------------------
@@ -61,8 +61,9 @@ def _label(subject) -> str:
 
 def mfa_assign(request, user_name=None):
     """Step 1: name the device; a fresh secret waits (encrypted) in the session."""
+    actor = request.principal
     subject = _subject(request, user_name)
-    authz.authorize(request.user, "iam:EnableMFADevice", subject.arn)
+    refuse_unless(actor, "iam:EnableMFADevice", arn=subject["arn"])
     if (redirect_to := _require_recent_auth(request)) is not None:
         return redirect_to
     form = AssignMFADeviceForm(request.POST or None)
@@ -71,9 +72,10 @@ def mfa_assign(request, user_name=None):
         if not form.is_valid():
             return invalid(request, "iam/mfa_assign.html", context)
         name = form.cleaned_data["device_name"]
-        if MFADevice.objects.filter(serial_number=mfa_services.serial_number_for(subject, name)).exists():
-            form.add_error("device_name", "MFADevice entity at the same path and name already exists.")
-            return render(request, "iam/mfa_assign.html", context, status=409)
+        try:
+            mfa_services.check_device_name_free(actor, device_name=name)
+        except IAMError as exc:
+            return form_failed(request, "iam/mfa_assign.html", context, form, exc, "device_name")
         request.session[ENROLMENT_KEY] = {
             "subject": user_name or "",
             "name": name,
@@ -85,8 +87,9 @@ def mfa_assign(request, user_name=None):
 
 def mfa_setup(request, user_name=None):
     """Step 2: QR code (or the secret key) and two consecutive codes."""
+    actor = request.principal
     subject = _subject(request, user_name)
-    authz.authorize(request.user, "iam:EnableMFADevice", subject.arn)
+    refuse_unless(actor, "iam:EnableMFADevice", arn=subject["arn"])
     if (redirect_to := _require_recent_auth(request)) is not None:
         return redirect_to
     enrolment = request.session.get(ENROLMENT_KEY)
@@ -94,7 +97,10 @@ def mfa_setup(request, user_name=None):
         return redirect(cred_base(user_name) + "mfa/assign/")
     secret = crypto.decrypt(enrolment["secret"])
     form = TwoCodesForm(request.POST or None)
-    uri = totp.provisioning_uri(secret, enrolment["name"], _label(subject), issuer="iamconsole")
+    account = account_services.describe_account(actor)
+    uri = totp.provisioning_uri(
+        secret, enrolment["name"], account["alias"] or account["account_id"], issuer="iamconsole"
+    )
     svg = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).to_string(
         encoding="unicode"
     )
@@ -111,7 +117,7 @@ def mfa_setup(request, user_name=None):
             return no_store(invalid(request, "iam/mfa_setup.html", context))
         try:
             mfa_services.enable_virtual_mfa_device(
-                request.user,
+                actor,
                 user_name=user_name,
                 device_name=enrolment["name"],
                 secret=secret,
@@ -128,22 +134,19 @@ def mfa_setup(request, user_name=None):
     return no_store(render(request, "iam/mfa_setup.html", context))
 
 
-def _device(request, user_name, device_name):
-    subject = _subject(request, user_name)
-    serial = mfa_services.serial_number_for(subject, device_name)
-    return subject, serial
-
-
 def mfa_remove(request, device_name, user_name=None):
-    subject, serial = _device(request, user_name, device_name)
-    authz.authorize(request.user, "iam:DeactivateMFADevice", subject.arn)
+    actor = request.principal
+    subject = _subject(request, user_name)
+    serial = mfa_services.mfa_serial_number(actor, device_name)
+    refuse_unless(actor, "iam:DeactivateMFADevice", arn=subject["arn"])
     if (redirect_to := _require_recent_auth(request)) is not None:
         return redirect_to
     if request.method == "POST":
-        mfa_services.deactivate_mfa_device(request.user, user_name=user_name, serial_number=serial)
+        mfa_services.console_remove_mfa_device(actor, user_name=user_name, serial_number=serial)
         messages.success(request, f"MFA device {device_name} removed.")
         return redirect(credentials_home(user_name))
-    mfa_services.get_mfa_device(request.user, subject, serial)  # NoSuchEntity → 404
+    mfa_services.get_mfa_device(actor, user_name=user_name, serial_number=serial)  # NoSuchEntity → 404
+    devices = mfa_services.list_mfa_devices(actor, user_name=user_name)
     return render(
         request,
         "iam/mfa_remove.html",
@@ -151,18 +154,21 @@ def mfa_remove(request, device_name, user_name=None):
             "subject": subject,
             "serial": serial,
             "device_name": device_name,
+            "device_count": len(devices),
             "home": credentials_home(user_name),
         },
     )
 
 
 def mfa_resync(request, device_name, user_name=None):
-    subject, serial = _device(request, user_name, device_name)
-    authz.authorize(request.user, "iam:ResyncMFADevice", subject.arn)
+    actor = request.principal
+    subject = _subject(request, user_name)
+    serial = mfa_services.mfa_serial_number(actor, device_name)
+    refuse_unless(actor, "iam:ResyncMFADevice", arn=subject["arn"])
     if (redirect_to := _require_recent_auth(request)) is not None:
         return redirect_to
     if request.method != "POST":
-        mfa_services.get_mfa_device(request.user, subject, serial)  # NoSuchEntity → 404
+        mfa_services.get_mfa_device(actor, user_name=user_name, serial_number=serial)  # NoSuchEntity → 404
     form = TwoCodesForm(request.POST or None)
     context = {
         "form": form,
@@ -175,11 +181,11 @@ def mfa_resync(request, device_name, user_name=None):
             return invalid(request, "iam/mfa_resync.html", context)
         try:
             mfa_services.resync_mfa_device(
-                request.user,
+                actor,
                 user_name=user_name,
                 serial_number=serial,
-                code1=form.cleaned_data["code1"],
-                code2=form.cleaned_data["code2"],
+                authentication_code1=form.cleaned_data["code1"],
+                authentication_code2=form.cleaned_data["code2"],
             )
         except IAMError as exc:
             return form_failed(request, "iam/mfa_resync.html", context, form, exc)
@@ -192,24 +198,24 @@ def mfa_resync(request, device_name, user_name=None):
 
 
 def access_key_create(request, user_name=None):
+    actor = request.principal
     subject = _subject(request, user_name)
-    authz.authorize(request.user, "iam:CreateAccessKey", subject.arn)
+    refuse_unless(actor, "iam:CreateAccessKey", arn=subject["arn"])
     form = CreateAccessKeyForm(request.POST or None)
     context = {"form": form, "subject": subject, "home": credentials_home(user_name)}
     if request.method == "POST":
         if not form.is_valid():
             return invalid(request, "iam/access_key_create.html", context)
         try:
-            key, secret = key_services.create_access_key(
-                request.user, user_name=user_name, description=form.cleaned_data["description"]
+            key = key_services.create_access_key(
+                actor, user_name=user_name, description=form.cleaned_data["description"]
             )
         except IAMError as exc:
             return form_failed(request, "iam/access_key_create.html", context, form, exc)
-        owner = "root" if subject.is_root else subject.name
         token = downloads.stash(
             request,
-            filename=f"{owner}_accessKeys.csv",
-            content=downloads.to_csv(downloads.ACCESS_KEY_CSV_HEADER, [(key.access_key_id, secret)]),
+            filename=f"{key.user_name}_accessKeys.csv",
+            content=downloads.access_key_csv(key.access_key_id, key.secret_access_key),
         )
         return no_store(
             render(
@@ -217,7 +223,7 @@ def access_key_create(request, user_name=None):
                 "iam/access_key_retrieve.html",
                 {
                     "key": key,
-                    "secret": secret,
+                    "secret": key.secret_access_key,
                     "subject": subject,
                     "download_token": token,
                     "home": credentials_home(user_name),
@@ -230,25 +236,24 @@ def access_key_create(request, user_name=None):
 @require_POST
 def access_key_status(request, access_key_id, status, user_name=None):
     key_services.update_access_key(
-        request.user, user_name=user_name, access_key_id=access_key_id, status=status
+        request.principal, user_name=user_name, access_key_id=access_key_id, status=status
     )
     messages.success(request, f"Access key {access_key_id} is now {status.lower()}.")
     return redirect(credentials_home(user_name))
 
 
 def access_key_delete(request, access_key_id, user_name=None):
+    actor = request.principal
     subject = _subject(request, user_name)
-    authz.authorize(request.user, "iam:DeleteAccessKey", subject.arn)
-    key = key_services.get_access_key(request.user, subject, access_key_id)
+    refuse_unless(actor, "iam:DeleteAccessKey", arn=subject["arn"])
+    key = key_services.get_access_key(actor, user_name=user_name, access_key_id=access_key_id)
     form = ConfirmDeleteForm(request.POST or None, expected=access_key_id, noun="access key ID")
     context = {"form": form, "key": key, "subject": subject, "home": credentials_home(user_name)}
     if request.method == "POST":
         if not form.is_valid():
             return invalid(request, "iam/access_key_delete.html", context)
         try:
-            key_services.console_delete_access_key(
-                request.user, user_name=user_name, access_key_id=access_key_id
-            )
+            key_services.console_delete_access_key(actor, user_name=user_name, access_key_id=access_key_id)
         except IAMError as exc:
             return form_failed(request, "iam/access_key_delete.html", context, form, exc)
         messages.success(request, f"Access key {access_key_id} deleted.")

@@ -9,42 +9,26 @@ it in.
 
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from .. import authz
-from ..errors import AccessDenied, IAMError, MalformedPolicyDocument
-from ..forms import ConfirmDeleteForm
-from ..role_forms import CreateRoleForm, EditRoleForm, SessionDurationFields, TrustPolicyForm
+from ..errors import IAMError, MalformedPolicyDocument
+from ..forms.common import ConfirmDeleteForm
+from ..forms.roles import CreateRoleForm, EditRoleForm, SessionDurationFields, TrustPolicyForm
 from ..services import policies as policy_services
 from ..services import roles as role_services
-from ..services.lookups import role_arn
-from .base import confirmed_delete, form_failed, invalid
-from .policies import policy_type_label, role_permissions_context
-
-
-def _with_trusted_entities(roles):
-    for role in roles:
-        role.trusted_entities = role_services.trusted_entities(role.assume_role_policy_document)
-    return roles
+from ..services.paging import every_page
+from .base import confirmed_delete, console_base_url, form_failed, invalid, listed, refuse_unless
+from .permissions import permissions_context
 
 
 def role_list(request):
-    roles = _with_trusted_entities(list(role_services.list_roles(request.user)))
-    return render(request, "iam/role_list.html", {"roles": roles})
-
-
-def _attachable_policies(actor):
-    """The managed policies the Create role page offers, or AWS's refusal to list them."""
-    try:
-        policies = list(policy_services.list_policies(actor))
-    except AccessDenied as exc:
-        return [], exc.message
-    for policy in policies:
-        policy.type_label = policy_type_label(policy)
-    return policies, None
+    roles = [
+        (role, role_services.trusted_entities(role.assume_role_policy_document))
+        for role in every_page(role_services.list_roles, request.principal)
+    ]
+    return render(request, "iam/role_list.html", {"roles": roles, "role_count": len(roles)})
 
 
 def _create_failed_field(form, exc: IAMError):
@@ -73,12 +57,12 @@ def _create_failed_field(form, exc: IAMError):
 
 
 def role_create(request):
-    actor = request.user
-    authz.authorize(actor, "iam:CreateRole", role_arn(actor, "*"))
-    policies, policies_denied = _attachable_policies(actor)
+    actor = request.principal
+    refuse_unless(actor, "iam:CreateRole", "role", "*")
+    policies, policies_denied = listed(policy_services.list_policies, actor)
     form = CreateRoleForm(
         request.POST or None,
-        account_id=actor.account.account_id,
+        account_id=actor.account_id,
         policy_arns=[p.arn for p in policies],
     )
     template = "iam/role_create.html"
@@ -91,7 +75,7 @@ def role_create(request):
         try:
             role = role_services.console_create_role(
                 actor,
-                name=data["role_name"],
+                role_name=data["role_name"],
                 assume_role_policy_document=data["trust_policy"],
                 description=data["description"],
                 max_session_duration=data["max_session_duration"],
@@ -99,16 +83,16 @@ def role_create(request):
             )
         except IAMError as exc:
             return form_failed(request, template, context, form, exc, _create_failed_field(form, exc))
-        messages.success(request, f"Role {role.name} created.")
-        return redirect("iam:role_detail", role_name=role.name)
+        messages.success(request, f"Role {role.role_name} created.")
+        return redirect("iam:role_detail", role_name=role.role_name)
     return render(request, template, context)
 
 
 def switch_role_link(request, role) -> str:
-    """The Summary's "Link to switch roles in console" (shown as text: switching roles is not here yet)."""
-    base = settings.CONSOLE_BASE_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/")
-    role_name = quote(role.path.lstrip("/") + role.name, safe="/")
-    return f"{base}/switchrole?account={role.account.account_id}&roleName={role_name}"
+    """The Summary's "Link to switch roles in console" (AWS's form of the URL, on this console)."""
+    account_id = role.arn.split(":")[4]
+    role_name = quote(role.path.lstrip("/") + role.role_name, safe="/")
+    return f"{console_base_url(request)}/switchrole?account={account_id}&roleName={role_name}"
 
 
 def session_duration_label(seconds: int) -> str:
@@ -120,7 +104,7 @@ def session_duration_label(seconds: int) -> str:
 
 
 def role_detail(request, role_name):
-    actor = request.user
+    actor = request.principal
     role = role_services.get_role(actor, role_name=role_name)
     tab = "trust_relationships" if request.GET.get("tab") == "trust_relationships" else "permissions"
     context = {
@@ -131,15 +115,15 @@ def role_detail(request, role_name):
         "trusted_entities": role_services.trusted_entities(role.assume_role_policy_document),
     }
     if tab == "permissions":
-        context.update(role_permissions_context(request, role))
+        context.update(permissions_context(request, "role", role.role_name))
     return render(request, "iam/role_detail.html", context)
 
 
 def role_edit(request, role_name):
     """Edit: the description and the maximum session duration (iam:UpdateRole)."""
-    actor = request.user
+    actor = request.principal
     role = role_services.get_role(actor, role_name=role_name)
-    authz.authorize(actor, "iam:UpdateRole", role.arn)
+    refuse_unless(actor, "iam:UpdateRole", arn=role.arn)
     initial = {
         "description": role.description,
         **SessionDurationFields.initial_for(role.max_session_duration),
@@ -153,22 +137,22 @@ def role_edit(request, role_name):
         try:
             role_services.update_role(
                 actor,
-                role_name=role.name,
+                role_name=role.role_name,
                 description=form.cleaned_data["description"],
                 max_session_duration=form.cleaned_data["max_session_duration"],
             )
         except IAMError as exc:
             return form_failed(request, template, context, form, exc)
-        messages.success(request, f"Role {role.name} updated.")
-        return redirect("iam:role_detail", role_name=role.name)
+        messages.success(request, f"Role {role.role_name} updated.")
+        return redirect("iam:role_detail", role_name=role.role_name)
     return render(request, template, context)
 
 
 def role_trust_edit(request, role_name):
     """Trust relationships → Edit trust policy: the JSON editor (iam:UpdateAssumeRolePolicy)."""
-    actor = request.user
+    actor = request.principal
     role = role_services.get_role(actor, role_name=role_name)
-    authz.authorize(actor, "iam:UpdateAssumeRolePolicy", role.arn)
+    refuse_unless(actor, "iam:UpdateAssumeRolePolicy", arn=role.arn)
     form = TrustPolicyForm(
         request.POST or None, initial={"policy_document": role.assume_role_policy_document}
     )
@@ -179,27 +163,27 @@ def role_trust_edit(request, role_name):
             return invalid(request, template, context)
         try:
             role_services.update_assume_role_policy(
-                actor, role_name=role.name, policy_document=form.cleaned_data["policy_document"]
+                actor, role_name=role.role_name, policy_document=form.cleaned_data["policy_document"]
             )
         except IAMError as exc:
             if isinstance(exc, MalformedPolicyDocument):
                 form.mark_error_position(exc)
             return form_failed(request, template, context, form, exc, "policy_document")
-        messages.success(request, f"Trust policy of {role.name} updated.")
-        return redirect(reverse("iam:role_detail", args=[role.name]) + "?tab=trust_relationships")
+        messages.success(request, f"Trust policy of {role.role_name} updated.")
+        return redirect(reverse("iam:role_detail", args=[role.role_name]) + "?tab=trust_relationships")
     return render(request, template, context)
 
 
 def role_delete(request, role_name):
-    actor = request.user
+    actor = request.principal
     role = role_services.get_role(actor, role_name=role_name)
-    authz.authorize(actor, "iam:DeleteRole", role.arn)
-    form = ConfirmDeleteForm(request.POST or None, expected=role.name, noun="role name")
+    refuse_unless(actor, "iam:DeleteRole", arn=role.arn)
+    form = ConfirmDeleteForm(request.POST or None, expected=role.role_name, noun="role name")
     return confirmed_delete(
         request,
         "iam/role_delete.html",
         {"form": form, "role": role},
-        lambda: role_services.console_delete_role(actor, role_name=role.name),
-        f"Role {role.name} deleted.",
+        lambda: role_services.console_delete_role(actor, role_name=role.role_name),
+        f"Role {role.role_name} deleted.",
         "iam:role_list",
     )

@@ -3,7 +3,7 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import authenticate, update_session_auth_hash
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,9 +13,8 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from ..backends import resolve_account
 from ..errors import IAMError, Throttled
-from ..forms import (
+from ..forms.signin import (
     ChangePasswordForm,
     IAMUserSignInForm,
     MFACodeForm,
@@ -27,8 +26,8 @@ from ..forms import (
 from ..identifiers import ALIAS_RE
 from ..middleware import allowed_during_password_change
 from ..services import account as account_services
-from ..services import credentials, signin, throttle
-from ..services import mfa as mfa_services
+from ..services import signin
+from . import session
 from .base import form_failed, invalid
 
 ROOT_EMAIL_SESSION_KEY = "signin_root_email"
@@ -79,7 +78,7 @@ def signup(request):
                 else ("password" if exc.code == "PasswordPolicyViolation" else None)
             )
             return form_failed(request, "signin/signup.html", context, form, exc, field)
-        signin.complete_sign_in(request, root)
+        session.complete_sign_in(request, root)
         messages.success(
             request,
             f"Your AWS account {root.account.dashed_id} is ready. As a security best practice, "
@@ -114,10 +113,12 @@ def signin_start(request):
     return render(request, "signin/start.html", context)
 
 
-def _throttled(request, template, context, exc: Throttled):
+def _refused(request, template, context, exc: IAMError):
+    """A refused sign-in step: AWS's message on the form, 401/403, or 429 with Retry-After."""
     context["form"].add_error(None, exc.message)
-    response = render(request, template, context, status=429)
-    response["Retry-After"] = str(exc.retry_after)
+    response = render(request, template, context, status=exc.status)
+    if isinstance(exc, Throttled):
+        response["Retry-After"] = str(exc.retry_after)
     return response
 
 
@@ -125,9 +126,9 @@ def _password_accepted(request, identity):
     """After a correct password: the MFA step when the identity has a device, else the console."""
     target = safe_next(request)
     if signin.needs_mfa(identity):
-        signin.begin_mfa(request, identity, target)
+        session.begin_mfa(request, identity, target)
         return redirect("signin_mfa")
-    signin.complete_sign_in(request, identity)
+    session.complete_sign_in(request, identity)
     return redirect(target)
 
 
@@ -146,19 +147,12 @@ def signin_root(request):
     if request.method == "POST":
         if not form.is_valid():
             return invalid(request, template, context)
-        ip = request.META.get("REMOTE_ADDR")
-        key = throttle.typed_identity_key(root_email=email)
         try:
-            throttle.check(key, ip)
-        except Throttled as exc:
-            signin.record_failure(login_to="root", user_name=email, reason="Throttled")
-            return _throttled(request, template, context, exc)
-        identity = authenticate(request, root_email=email, password=form.cleaned_data["password"])
-        if identity is None:
-            throttle.record_failure(key, ip, "password")
-            signin.record_failure(login_to="root", user_name=email, reason="Failed authentication")
-            form.add_error(None, signin.GENERIC_FAILURE)
-            return render(request, template, context, status=401)
+            identity = signin.sign_in_root(
+                email=email, password=form.cleaned_data["password"], source_ip=session.client_ip(request)
+            )
+        except (Throttled, signin.SignInRefused) as exc:
+            return _refused(request, template, context, exc)
         request.session.pop(ROOT_EMAIL_SESSION_KEY, None)
         return _password_accepted(request, identity)
     return render(request, template, context)
@@ -177,34 +171,15 @@ def signin_account(request, account):
         if not form.is_valid():
             return invalid(request, template, context)
         data = form.cleaned_data
-        ip = request.META.get("REMOTE_ADDR")
-        key = throttle.typed_identity_key(
-            account=resolve_account(data["account"]),
-            account_text=data["account"],
-            user_name=data["user_name"],
-        )
         try:
-            throttle.check(key, ip)
-        except Throttled as exc:
-            signin.record_failure(login_to=data["account"], user_name=data["user_name"], reason="Throttled")
-            return _throttled(request, template, context, exc)
-        identity = authenticate(
-            request, account=data["account"], user_name=data["user_name"], password=data["password"]
-        )
-        if identity is None:
-            throttle.record_failure(key, ip, "password")
-            signin.record_failure(
-                login_to=data["account"], user_name=data["user_name"], reason="Failed authentication"
+            identity = signin.sign_in_iam_user(
+                account=data["account"],
+                user_name=data["user_name"],
+                password=data["password"],
+                source_ip=session.client_ip(request),
             )
-            form.add_error(None, signin.GENERIC_FAILURE)
-            return render(request, template, context, status=401)
-        reason = signin.refuse_reason(identity)
-        if reason:
-            signin.record_failure(
-                login_to=data["account"], user_name=data["user_name"], reason=reason, identity=identity
-            )
-            form.add_error(None, reason)
-            return render(request, template, context, status=403)
+        except (Throttled, signin.SignInRefused) as exc:
+            return _refused(request, template, context, exc)
         return _password_accepted(request, identity)
     return render(request, template, context)
 
@@ -214,7 +189,7 @@ def signin_account(request, account):
 @never_cache
 def signin_mfa(request):
     """The second stage: an MFA code from any of the identity's devices."""
-    pending = signin.pending_identity(request)
+    pending = session.pending_identity(request)
     if pending is None:
         messages.error(request, "Your sign-in session expired. Sign in again.")
         return redirect("signin")
@@ -225,24 +200,14 @@ def signin_mfa(request):
     if request.method == "POST":
         if not form.is_valid():
             return invalid(request, template, context)
-        ip = request.META.get("REMOTE_ADDR")
-        key = throttle.identity_key_for(identity)
         try:
-            throttle.check(key, ip)
+            signin.verify_mfa(identity, code=form.cleaned_data["code"], source_ip=session.client_ip(request))
         except Throttled as exc:
-            signin.record_failure(
-                login_to=identity.account.account_id, user_name=key, reason="Throttled", identity=identity
-            )
-            return _throttled(request, template, context, exc)
-        device = mfa_services.verify_code(identity, form.cleaned_data["code"])
-        if device is None:
-            throttle.record_failure(key, ip, "mfa", account_id=identity.account.account_id)
-            signin.record_failure(
-                login_to=identity.account.account_id, user_name=key, reason="Failed MFA", identity=identity
-            )
-            form.add_error("code", signin.MFA_FAILURE)
-            return render(request, template, context, status=401)
-        signin.complete_sign_in(request, identity, mfa=True)
+            return _refused(request, template, context, exc)
+        except signin.SignInRefused as exc:
+            form.add_error("code", exc.message)
+            return render(request, template, context, status=exc.status)
+        session.complete_sign_in(request, identity, mfa=True)
         return redirect(target)
     return render(request, template, context)
 
@@ -259,20 +224,16 @@ def reauthenticate(request):
     if request.method == "POST":
         if not form.is_valid():
             return invalid(request, template, context)
-        ip = request.META.get("REMOTE_ADDR")
-        key = throttle.identity_key_for(user)
         try:
-            throttle.check(key, ip)
-        except Throttled as exc:
-            return _throttled(request, template, context, exc)
-        ok = user.check_password(form.cleaned_data["password"])
-        if ok and form.needs_code:
-            ok = mfa_services.verify_code(user, form.cleaned_data["code"]) is not None
-        if not ok:
-            throttle.record_failure(key, ip, "reauth", account_id=user.account.account_id)
-            form.add_error(None, signin.GENERIC_FAILURE)
-            return render(request, template, context, status=401)
-        signin.reauthenticated(request)
+            signin.reauthenticate(
+                user,
+                password=form.cleaned_data["password"],
+                code=form.cleaned_data.get("code") if form.needs_code else None,
+                source_ip=session.client_ip(request),
+            )
+        except (Throttled, signin.SignInRefused) as exc:
+            return _refused(request, template, context, exc)
+        session.reauthenticated(request)
         return redirect(safe_next(request))
     return render(request, template, context)
 
@@ -281,12 +242,14 @@ def reauthenticate(request):
 @require_POST
 @allowed_during_password_change
 def signout(request):
-    account = request.user.account if request.user.is_authenticated else None
-    signin.sign_out(request)
+    identity = request.user if request.user.is_authenticated else None
+    back_to = None
+    if identity is not None and not identity.is_root:
+        account = account_services.describe_account(identity)
+        back_to = reverse("signin_account", args=[account["alias"] or account["account_id"]])
+    session.sign_out(request)
     messages.info(request, "You have signed out.")
-    if account is not None and not request.user.is_authenticated:
-        return redirect(account.signin_path())
-    return redirect("signin")
+    return redirect(back_to or "signin")
 
 
 @sensitive_post_parameters("old_password", "new_password", "new_password_confirm")
@@ -296,17 +259,17 @@ def signout(request):
 def password_change_required(request):
     """The new-password page an IAM user must pass before anything else in the console."""
     user = request.user
-    rules = user.account.password_rules()
-    if user.is_root or not (user.password_reset_required or user.password_expired(rules)):
+    must_change, expired, rules = signin.must_change_password(user)
+    if not must_change:
         return redirect("iam:dashboard")
     form = ChangePasswordForm(request.POST or None)
-    context = {"form": form, "rules": rules, "expired": user.password_expired(rules)}
+    context = {"form": form, "rules": rules, "expired": expired}
     if request.method == "POST":
         if not form.is_valid():
             return invalid(request, "signin/password_change_required.html", context)
         data = form.cleaned_data
         try:
-            updated = credentials.change_password(
+            updated = signin.change_password(
                 user, old_password=data["old_password"], new_password=data["new_password"]
             )
         except IAMError as exc:

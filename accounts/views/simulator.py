@@ -1,26 +1,14 @@
-"""The IAM policy simulator: decide actions on resources with the policy engine, without
-changing anything.
+"""The IAM policy simulator page: simulate the policies of a user, group or role of the
+account (iam:SimulatePrincipalPolicy) or pasted documents (iam:SimulateCustomPolicy)."""
 
-Simulate the policies of a user of the account (the gate's own set: its policies, its
-groups' and its permissions boundary; iam:SimulatePrincipalPolicy on the user), of a user
-group or of a role (its policies and its permissions boundary, as a session of the role would
-be decided; iam:SimulatePrincipalPolicy on it), or pasted policy documents
-(iam:SimulateCustomPolicy on ``*``). The engine is a pure function, so no service writes
-anything; the gate still decides who may simulate.
-"""
-
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.shortcuts import render
 
-from .. import authz
-from .. import policy as engine
-from ..models import InlinePolicy, PolicyVersion
-from ..policy_forms import POLICY_SKELETON, SimulatorForm
-from ..services import groups as group_services
-from ..services import roles as role_services
-from ..services import users as user_services
-from ..services.lookups import find_group, find_role, find_user, group_arn, role_arn, user_arn
+from ..errors import IAMError
+from ..forms.policies import POLICY_SKELETON
+from ..forms.simulator import SimulatorForm
+from ..services import simulator as simulator_services
 
 DECISION_STATUS = {
     "allowed": "success",
@@ -30,25 +18,35 @@ DECISION_STATUS = {
 
 
 @dataclass(frozen=True)
-class SimulationResult:
-    action: str
-    resource: str
-    decision: engine.Decision
-    # policy id -> editor lines before that policy (pasted policies share one editor)
-    line_offsets: dict = field(default_factory=dict)
+class ResultRow:
+    """One action × resource as the page shows it."""
+
+    result: object  # shapes.EvaluationResult
+
+    @property
+    def action(self) -> str:
+        return self.result.eval_action_name
+
+    @property
+    def resource(self) -> str:
+        return self.result.eval_resource_name
+
+    @property
+    def decision(self):
+        return self.result.decision
 
     @property
     def status(self) -> str:
-        return DECISION_STATUS.get(self.decision.decision, "stopped")
+        return DECISION_STATUS.get(self.result.eval_decision, "stopped")
 
     @property
     def matched(self) -> list[dict]:
-        """The statements that decided, as the page shows them."""
+        """The statements that decided, with their lines in the editor."""
         out = []
-        for st in self.decision.matched_statements:
+        for st in self.result.decision.matched_statements:
             lines = ""
             if st.start is not None and st.end is not None:
-                offset = self.line_offsets.get(st.policy_id, 0)
+                offset = self.result.line_offsets.get(st.policy_id, 0)
                 first, last = st.start.line + offset, st.end.line + offset
                 lines = f"lines {first}–{last}" if last != first else f"line {first}"
             out.append(
@@ -62,99 +60,63 @@ class SimulationResult:
         return out
 
 
-def _entity_policies(kind: str, entity) -> tuple[engine.PolicySet, tuple[str, ...]]:
-    """A group's or role's attached (default versions) and inline policies, and a role's
-    permissions boundary, labelled as the gate labels a user's."""
-    policies, labels = [], []
-    attached = PolicyVersion.objects.filter(**{f"policy__attached_{kind}s": entity, "is_default": True})
-    for name, document in attached.order_by("policy__name").values_list("policy__name", "document"):
-        labels.append(name)
-        policies.append(engine.parse_policy(document, policy_id=name))
-    inline = InlinePolicy.objects.filter(**{kind: entity}).order_by("name").values_list("name", "document")
-    for name, document in inline:
-        label = f"{name} (inline)"
-        labels.append(label)
-        policies.append(engine.parse_policy(document, policy_id=label))
-    boundary = None
-    if kind == "role" and entity.permissions_boundary_id:
-        version = PolicyVersion.objects.select_related("policy").get(
-            policy_id=entity.permissions_boundary_id, is_default=True
-        )
-        label = f"{version.policy.name} (permissions boundary)"
-        labels.append(label)
-        boundary = [engine.parse_policy(version.document, policy_id=label)]
-    return engine.PolicySet(identity=policies, boundary=boundary), tuple(labels)
-
-
-def _simulate(actor, form: SimulatorForm):
-    """Run the engine for every action × resource; returns (results, policy labels, subject)."""
+def _simulate(actor, form: SimulatorForm, arns: dict):
     data = form.cleaned_data
-    account_id = actor.account.account_id
-    offsets: dict = {}
     if data["mode"] == SimulatorForm.PRINCIPAL:
-        kind, name = form.principal_choice()
-        if kind == "user":
-            principal = find_user(actor, name)
-            authz.authorize(actor, "iam:SimulatePrincipalPolicy", principal.arn)
-            loaded = authz.policies_for(principal)
-            policy_set, labels = loaded.policy_set, loaded.considered
-            subject = f"User {principal.name}"
-        else:
-            principal = find_group(actor, name) if kind == "group" else find_role(actor, name)
-            authz.authorize(actor, "iam:SimulatePrincipalPolicy", principal.arn)
-            policy_set, labels = _entity_policies(kind, principal)
-            subject = f"{'User group' if kind == 'group' else 'Role'} {principal.name}"
-        caller = principal.arn
-    else:
-        authz.authorize(actor, "iam:SimulateCustomPolicy", "*")
-        identity = data["custom_policies"]
-        boundary = data.get("boundary_policy")
-        policy_set = engine.PolicySet(identity=identity, boundary=boundary)
-        labels = tuple(p.policy_id for p in identity) + ((boundary.policy_id,) if boundary else ())
-        subject = "New policies"
-        caller = ""
-        offsets = data.get("line_offsets", {})
-    results = []
-    for action in data["actions"]:
-        for resource in data["resources"]:
-            request = engine.RequestContext(
-                action,
-                resource,
-                caller,
-                dict(data["context"]),
-                principal_account=account_id,
-                # pasted policies have no caller: keys such as aws:username stay missing
-                derive_keys=bool(caller),
-            )
-            decision = engine.evaluate(request, policy_set)
-            results.append(SimulationResult(action, resource, decision, offsets))
-    return results, labels, subject
+        return simulator_services.simulate_principal_policy(
+            actor,
+            policy_source_arn=arns[data["principal"]],
+            action_names=data["actions"],
+            resource_arns=data["resources"],
+            context_entries=form.context_entries(),
+        )
+    boundary = data.get("boundary_policy")
+    return simulator_services.simulate_custom_policy(
+        actor,
+        policy_input_list=data["custom_policies"],
+        permissions_boundary_policy_input_list=[boundary] if boundary else [],
+        action_names=data["actions"],
+        resource_arns=data["resources"],
+        context_entries=form.context_entries(),
+        line_offsets=data.get("line_offsets", {}),
+    )
 
 
 def policy_simulator(request):
-    actor = request.user
-    can_list_users = authz.is_allowed(actor, "iam:ListUsers", user_arn(actor, ""))
-    can_list_groups = authz.is_allowed(actor, "iam:ListGroups", group_arn(actor, ""))
-    can_list_roles = authz.is_allowed(actor, "iam:ListRoles", role_arn(actor, ""))
-    if not (can_list_users or can_list_groups or can_list_roles):
-        # Nothing to choose from: the page is only of use for pasted policies.
-        authz.authorize(actor, "iam:SimulateCustomPolicy", "*")
-    users = [u.name for u in user_services.list_users(actor)] if can_list_users else []
-    groups = [g.name for g in group_services.list_groups(actor)] if can_list_groups else []
-    roles = [r.name for r in role_services.list_roles(actor)] if can_list_roles else []
+    actor = request.principal
+    choices = simulator_services.simulator_choices(actor)
+    # choice value ("user:kim") -> the entity's ARN, which the service takes
+    arns = {}
+    for kind, entities in choices.items():
+        for entity in entities:
+            arns[f"{kind[:-1]}:{entity.arn.rsplit('/', 1)[-1]}"] = entity.arn
+    users = [(f"user:{u.user_name}", u.user_name) for u in choices["users"]]
+    groups = [(f"group:{g.group_name}", g.group_name) for g in choices["groups"]]
+    roles = [(f"role:{r.role_name}", r.role_name) for r in choices["roles"]]
     form = SimulatorForm(
         request.POST or None,
-        user_names=users,
-        group_names=groups,
-        role_names=roles,
+        users=users,
+        groups=groups,
+        roles=roles,
         initial={"policy_documents": POLICY_SKELETON},
     )
     context = {"form": form, "users": users, "groups": groups, "roles": roles}
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            results, labels, subject = _simulate(actor, form)
-            context.update(results=results, labels=labels, subject=subject)
+            try:
+                simulation = _simulate(actor, form, arns)
+            except IAMError as exc:
+                if exc.code == "AccessDenied":
+                    raise
+                form.add_error(None, exc.message)
+                status = exc.status if exc.status < 500 else 400
+            else:
+                context.update(
+                    results=[ResultRow(r) for r in simulation.results],
+                    labels=simulation.considered,
+                    subject=simulation.subject,
+                )
         else:
             status = 400
     return render(request, "iam/simulator.html", context, status=status)

@@ -7,40 +7,34 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from .. import authz, downloads
+from .. import downloads
 from ..errors import IAMError
-from ..forms import (
-    ChooseGroupsForm,
-    ConfirmDeleteForm,
-    CreateUserForm,
-    ManageConsoleAccessForm,
-)
-from ..models import Group
+from ..forms.common import ConfirmDeleteForm
+from ..forms.users import ChooseGroupsForm, CreateUserForm, ManageConsoleAccessForm
 from ..services import access_keys as key_services
+from ..services import account as account_services
 from ..services import groups as group_services
 from ..services import mfa as mfa_services
 from ..services import users as user_services
-from ..services.lookups import group_arn, user_arn
-from .base import confirmed_delete, form_failed, invalid, no_store, signin_url
-from .policies import user_permissions_context
+from ..services.paging import every_page
+from .base import confirmed_delete, form_failed, invalid, no_store, refuse_unless, signin_url
+from .permissions import permissions_context
 
 
-def _account_group_names(actor):
-    return list(
-        Group.objects.filter(account_id=actor.account_id).order_by("name").values_list("name", flat=True)
-    )
+def _group_names(actor) -> list[str]:
+    return [g.group_name for g in every_page(group_services.list_groups, actor)]
 
 
 def user_list(request):
-    users = list(user_services.list_users(request.user))
+    users = every_page(user_services.list_users, request.principal)
     return render(request, "iam/user_list.html", {"users": users})
 
 
 @sensitive_post_parameters("custom_password")
 def user_create(request):
-    actor = request.user
-    authz.authorize(actor, "iam:CreateUser", user_arn(actor, "*"))
-    form = CreateUserForm(request.POST or None, group_names=_account_group_names(actor))
+    actor = request.principal
+    refuse_unless(actor, "iam:CreateUser", "user", "*")
+    form = CreateUserForm(request.POST or None, group_names=_group_names(actor))
     context = {"form": form}
     if request.method == "POST":
         if not form.is_valid():
@@ -49,7 +43,7 @@ def user_create(request):
         try:
             user, password = user_services.console_create_user(
                 actor,
-                name=data["user_name"],
+                user_name=data["user_name"],
                 console_access=data["console_access"],
                 custom_password=form.chosen_password(),
                 password_reset_required=data["password_reset_required"],
@@ -63,19 +57,19 @@ def user_create(request):
             }.get(exc.code)
             return form_failed(request, "iam/user_create.html", context, form, exc, field)
         if password is None:
-            messages.success(request, f"User {user.name} created successfully.")
-            return redirect("iam:user_detail", user_name=user.name)
+            messages.success(request, f"User {user.user_name} created successfully.")
+            return redirect("iam:user_detail", user_name=user.user_name)
         return _retrieve_password(request, user, password, created=True)
     return render(request, "iam/user_create.html", context)
 
 
 def _retrieve_password(request, user, password, *, created):
     """The Retrieve password step: the password shown once, its CSV downloadable once."""
-    url = signin_url(request, user.account)
+    url = signin_url(request, account_services.describe_account(request.principal))
     token = downloads.stash(
         request,
-        filename=f"{user.name}_credentials.csv",
-        content=downloads.password_csv(user.name, password, url),
+        filename=f"{user.user_name}_credentials.csv",
+        content=downloads.password_csv(user.user_name, password, url),
     )
     response = render(
         request,
@@ -98,9 +92,9 @@ def credentials_download(request, token):
 
 
 def user_detail(request, user_name):
-    actor = request.user
+    actor = request.principal
     user = user_services.get_user(actor, user_name=user_name)
-    groups = user_services.list_groups_for_user(actor, user)
+    groups = every_page(user_services.list_groups_for_user, actor, user_name=user.user_name)
     tab = request.GET.get("tab")
     if tab not in ("groups", "security_credentials"):
         tab = "permissions"
@@ -108,26 +102,28 @@ def user_detail(request, user_name):
     if tab == "security_credentials":
         context.update(
             subject=user,
-            base=reverse("iam:user_detail", args=[user.name]),
-            mfa_devices=mfa_services.list_mfa_devices(actor, user),
-            access_keys=key_services.list_access_keys(actor, user),
+            subject_is_root=False,
+            base=reverse("iam:user_detail", args=[user.user_name]),
+            signin_url=signin_url(request, account_services.describe_account(actor)),
+            mfa_devices=mfa_services.list_mfa_devices(actor, user_name=user.user_name),
+            access_keys=key_services.list_access_keys(actor, user_name=user.user_name),
         )
     elif tab == "permissions":
-        context.update(user_permissions_context(request, user))
+        context.update(permissions_context(request, "user", user.user_name))
     return render(request, "iam/user_detail.html", context)
 
 
 def user_delete(request, user_name):
-    actor = request.user
+    actor = request.principal
     user = user_services.get_user(actor, user_name=user_name)
-    authz.authorize(actor, "iam:DeleteUser", user.arn)
-    form = ConfirmDeleteForm(request.POST or None, expected=user.name)
+    refuse_unless(actor, "iam:DeleteUser", arn=user.arn)
+    form = ConfirmDeleteForm(request.POST or None, expected=user.user_name)
     return confirmed_delete(
         request,
         "iam/user_delete.html",
         {"form": form, "user": user},
-        lambda: user_services.console_delete_user(actor, user_name=user.name),
-        f"User {user.name} deleted.",
+        lambda: user_services.console_delete_user(actor, user_name=user.user_name),
+        f"User {user.user_name} deleted.",
         "iam:user_list",
     )
 
@@ -135,58 +131,62 @@ def user_delete(request, user_name):
 @sensitive_post_parameters("custom_password")
 def user_console_access(request, user_name):
     """Manage console access: enable (with a password), reset the password, or disable."""
-    actor = request.user
+    actor = request.principal
     user = user_services.get_user(actor, user_name=user_name)
-    action = "iam:UpdateLoginProfile" if user.has_login_profile else "iam:CreateLoginProfile"
-    authz.authorize(actor, action, user.arn)
-    form = ManageConsoleAccessForm(request.POST or None, has_login_profile=user.has_login_profile)
+    has_password = user.has_console_password
+    refuse_unless(actor, "iam:UpdateLoginProfile" if has_password else "iam:CreateLoginProfile", arn=user.arn)
+    form = ManageConsoleAccessForm(request.POST or None, has_login_profile=has_password)
     context = {"form": form, "user": user}
     if request.method == "POST":
         if not form.is_valid():
             return invalid(request, "iam/user_console_access.html", context)
         data = form.cleaned_data
+        name = user.user_name
         try:
             if data["console_access"] == ManageConsoleAccessForm.DISABLE:
-                if user.has_login_profile:
-                    user_services.delete_login_profile(actor, user_name=user.name)
-                messages.success(request, f"Console access disabled for {user.name}.")
-                return redirect("iam:user_detail", user_name=user.name)
+                if has_password:
+                    user_services.delete_login_profile(actor, user_name=name)
+                messages.success(request, f"Console access disabled for {name}.")
+                return redirect("iam:user_detail", user_name=name)
             password = None
-            if not user.has_login_profile:
+            if not has_password:
                 password = user_services.console_enable_access(
                     actor,
-                    user_name=user.name,
+                    user_name=name,
                     custom_password=form.chosen_password(),
                     password_reset_required=data["password_reset_required"],
                 )
             elif data.get("reset_password"):
                 password = user_services.console_reset_password(
                     actor,
-                    user_name=user.name,
+                    user_name=name,
                     custom_password=form.chosen_password(),
                     password_reset_required=data["password_reset_required"],
                 )
             else:
                 user_services.update_login_profile(
-                    actor, user_name=user.name, password_reset_required=data["password_reset_required"]
+                    actor, user_name=name, password_reset_required=data["password_reset_required"]
                 )
         except IAMError as exc:
             field = "custom_password" if exc.code == "PasswordPolicyViolation" else None
             return form_failed(request, "iam/user_console_access.html", context, form, exc, field)
         if password is None:
-            messages.success(request, f"Console access updated for {user.name}.")
-            return redirect("iam:user_detail", user_name=user.name)
-        user.refresh_from_db()
-        return _retrieve_password(request, user, password, created=False)
+            messages.success(request, f"Console access updated for {name}.")
+            return redirect("iam:user_detail", user_name=name)
+        return _retrieve_password(
+            request, user_services.get_user(actor, user_name=name), password, created=False
+        )
     return render(request, "iam/user_console_access.html", context)
 
 
 def user_add_to_groups(request, user_name):
-    actor = request.user
+    actor = request.principal
     user = user_services.get_user(actor, user_name=user_name)
-    authz.authorize(actor, "iam:AddUserToGroup", group_arn(actor, "*"))
-    current = {g.name for g in user_services.list_groups_for_user(actor, user)}
-    choices = [n for n in _account_group_names(actor) if n not in current]
+    refuse_unless(actor, "iam:AddUserToGroup", "group", "*")
+    current = {
+        g.group_name for g in every_page(user_services.list_groups_for_user, actor, user_name=user.user_name)
+    }
+    choices = [n for n in _group_names(actor) if n not in current]
     form = ChooseGroupsForm(request.POST or None, group_names=choices)
     context = {"form": form, "user": user}
     if request.method == "POST":
@@ -194,19 +194,21 @@ def user_add_to_groups(request, user_name):
             return invalid(request, "iam/user_add_to_groups.html", context)
         try:
             group_services.console_add_user_to_groups(
-                actor, user_name=user.name, group_names=form.cleaned_data["groups"]
+                actor, user_name=user.user_name, group_names=form.cleaned_data["groups"]
             )
         except IAMError as exc:
             return form_failed(request, "iam/user_add_to_groups.html", context, form, exc, "groups")
-        messages.success(request, f"User {user.name} added to {len(form.cleaned_data['groups'])} group(s).")
-        return redirect(reverse("iam:user_detail", args=[user.name]) + "?tab=groups")
+        messages.success(
+            request, f"User {user.user_name} added to {len(form.cleaned_data['groups'])} group(s)."
+        )
+        return redirect(reverse("iam:user_detail", args=[user.user_name]) + "?tab=groups")
     return render(request, "iam/user_add_to_groups.html", context)
 
 
 @require_POST
 def user_remove_from_group(request, user_name, group_name):
-    actor = request.user
+    actor = request.principal
     user = user_services.get_user(actor, user_name=user_name)
-    group_services.remove_user_from_group(actor, group_name=group_name, user_name=user.name)
-    messages.success(request, f"User {user.name} removed from group {group_name}.")
-    return redirect(reverse("iam:user_detail", args=[user.name]) + "?tab=groups")
+    group_services.remove_user_from_group(actor, group_name=group_name, user_name=user.user_name)
+    messages.success(request, f"User {user.user_name} removed from group {group_name}.")
+    return redirect(reverse("iam:user_detail", args=[user.user_name]) + "?tab=groups")

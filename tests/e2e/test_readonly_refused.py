@@ -3,15 +3,15 @@
 from playwright.sync_api import expect
 
 from accounts.services import groups as group_services
-from accounts.services import policies as policy_services
+from accounts.services import permissions as permission_services
 from tests.conftest import USER_PASSWORD
 from tests.e2e.test_first_user_flow import shot
 
 
 def test_readonly_user_is_refused_create_user(live_server, page, root, user_factory):
-    group_services.create_group(root, name="ReadOnly")
+    group_services.create_group(root, group_name="ReadOnly")
     for name in ("AmazonS3ReadOnlyAccess", "IAMReadOnlyAccess"):
-        policy_services.attach_group_policy(
+        permission_services.attach_group_policy(
             root, group_name="ReadOnly", policy_arn=f"arn:aws:iam::aws:policy/{name}"
         )
     carol = user_factory("carol", groups=("ReadOnly",))

@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 
 from accounts import authz, crypto, totp
 from accounts.models import AuditEvent
-from accounts.services.signin import AUTH_AT_KEY
 from accounts.views.credentials import ENROLMENT_KEY
+from accounts.views.session import AUTH_AT_KEY
 from tests.conftest import ROOT_PASSWORD
 from tests.web.urlwalk import AWS_READ_ONLY, CONSOLE_URLS, populate_account, url_for
 
@@ -394,7 +394,7 @@ def test_the_check_catches_a_half_write(console, monkeypatch):
     from accounts.models import Group
     from accounts.services import groups as group_services
 
-    def half_written(actor, *, name, user_names=()):
+    def half_written(actor, *, group_name, user_names=(), policy_arns=()):
         Group.objects.create(account_id=actor.account_id, name="Half", unique_id="AGPAHALFWRITTEN00000")
         raise ValidationError("refused after a write")
 

@@ -79,6 +79,7 @@ def test_duplicate_and_bad_device_names(root):
     )
     MFADevice.objects.create(
         identity=root,
+        account_id=root.account_id,
         name="phone",
         serial_number=f"arn:aws:iam::{root.account.account_id}:mfa/phone",
         secret_encrypted="x",

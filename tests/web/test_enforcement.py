@@ -9,6 +9,7 @@ from django.urls import resolve, reverse
 from accounts import authz
 from accounts.models import AccessKey, Identity
 from accounts.services import groups as group_services
+from accounts.services import permissions as permission_services
 from accounts.services import policies as policy_services
 from accounts.views.pending import pending_feature
 from tests.web.urlwalk import CONSOLE_URLS, url_for
@@ -34,7 +35,7 @@ def people(root, user_factory, group_factory):
     group_factory("Admins")
     role_services.create_role(
         root,
-        name="AppRole",
+        role_name="AppRole",
         assume_role_policy_document=role_services.service_trust_policy("ec2.amazonaws.com"),
     )
     lee = user_factory("lee")
@@ -71,7 +72,7 @@ def test_self_service_pages_stay_open(people, client_for, name):
 def test_readonly_user_sees_but_cannot_change(root, people, client_for, group_factory):
     kim, lee = people
     group_factory("ReadOnly")
-    policy_services.attach_group_policy(root, group_name="ReadOnly", policy_arn=AWS + "IAMReadOnlyAccess")
+    permission_services.attach_group_policy(root, group_name="ReadOnly", policy_arn=AWS + "IAMReadOnlyAccess")
     group_services.add_user_to_group(root, group_name="ReadOnly", user_name="kim")
     client = client_for(Identity.objects.get(pk=kim.pk))
     assert client.get(reverse("iam:user_list")).status_code == 200
@@ -90,12 +91,12 @@ def test_readonly_user_sees_but_cannot_change(root, people, client_for, group_fa
 
 def test_explicit_deny_beats_allow(root, people, client_for):
     kim, _ = people
-    policy_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "AdministratorAccess")
-    policy_services.put_user_policy(
+    permission_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "AdministratorAccess")
+    permission_services.put_user_policy(
         root,
         user_name="kim",
         policy_name="NoNewUsers",
-        document=doc(
+        policy_document=doc(
             {"Sid": "DenyCreateUser", "Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"}
         ),
     )
@@ -111,8 +112,8 @@ def test_explicit_deny_beats_allow(root, people, client_for):
 
 def test_permissions_boundary_limits_an_administrator(root, people, client_for):
     kim, _ = people
-    policy_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "AdministratorAccess")
-    policy_services.put_user_permissions_boundary(
+    permission_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "AdministratorAccess")
+    permission_services.put_user_permissions_boundary(
         root, user_name="kim", permissions_boundary=AWS + "IAMReadOnlyAccess"
     )
     client = client_for(Identity.objects.get(pk=kim.pk))
@@ -124,11 +125,11 @@ def test_permissions_boundary_limits_an_administrator(root, people, client_for):
 
 def test_a_user_allowed_only_its_own_keys_cannot_create_others(root, people, client_for):
     kim, lee = people
-    policy_services.put_user_policy(
+    permission_services.put_user_policy(
         root,
         user_name="kim",
         policy_name="OwnKeys",
-        document=doc(
+        policy_document=doc(
             {
                 "Effect": "Allow",
                 "Action": ["iam:CreateAccessKey", "iam:GetUser", "iam:ListAccessKeys"],
@@ -154,11 +155,11 @@ def test_mfa_condition_is_read_from_the_session(root, people):
     from accounts import context
 
     kim, _ = people
-    policy_services.put_user_policy(
+    permission_services.put_user_policy(
         root,
         user_name="kim",
         policy_name="MFAOnly",
-        document=doc(
+        policy_document=doc(
             {
                 "Effect": "Allow",
                 "Action": "iam:List*",
@@ -181,13 +182,13 @@ def test_cache_follows_attachments_and_membership(root, people):
     kim, _ = people
     arn = f"arn:aws:iam::{root.account.account_id}:user/"
     assert not authz.is_allowed(kim, "iam:ListUsers", arn)
-    policy_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "IAMReadOnlyAccess")
+    permission_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "IAMReadOnlyAccess")
     kim = Identity.objects.get(pk=kim.pk)
     assert authz.is_allowed(kim, "iam:ListUsers", arn)
-    policy_services.detach_user_policy(root, user_name="kim", policy_arn=AWS + "IAMReadOnlyAccess")
+    permission_services.detach_user_policy(root, user_name="kim", policy_arn=AWS + "IAMReadOnlyAccess")
     kim = Identity.objects.get(pk=kim.pk)
     assert not authz.is_allowed(kim, "iam:ListUsers", arn)
-    policy_services.attach_group_policy(root, group_name="Admins", policy_arn=AWS + "AdministratorAccess")
+    permission_services.attach_group_policy(root, group_name="Admins", policy_arn=AWS + "AdministratorAccess")
     group_services.add_user_to_group(root, group_name="Admins", user_name="kim")
     kim = Identity.objects.get(pk=kim.pk)
     assert authz.is_allowed(kim, "iam:CreateUser", arn + "x")
@@ -199,16 +200,19 @@ def test_cache_follows_attachments_and_membership(root, people):
 def test_customer_policy_new_default_version_takes_effect(root, people):
     kim, _ = people
     policy = policy_services.create_policy(
-        root, name="Lists", document=doc({"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"})
+        root,
+        policy_name="Lists",
+        policy_document=doc({"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}),
     )
-    policy_services.attach_user_policy(root, user_name="kim", policy_arn=policy.arn)
+    permission_services.attach_user_policy(root, user_name="kim", policy_arn=policy.arn)
     arn = f"arn:aws:iam::{root.account.account_id}:user/"
     kim = Identity.objects.get(pk=kim.pk)
     assert authz.is_allowed(kim, "iam:ListUsers", arn)
     policy_services.create_policy_version(
         root,
         policy_arn=policy.arn,
-        document=doc({"Effect": "Allow", "Action": "iam:ListGroups", "Resource": "*"}),
+        policy_document=doc({"Effect": "Allow", "Action": "iam:ListGroups", "Resource": "*"}),
+        set_as_default=True,
     )
     kim = Identity.objects.get(pk=kim.pk)
     assert not authz.is_allowed(kim, "iam:ListUsers", arn)
@@ -216,7 +220,7 @@ def test_customer_policy_new_default_version_takes_effect(root, people):
 
 def test_engine_failure_denies_without_side_effects(root, people, client_for, monkeypatch):
     kim, _ = people
-    policy_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "AdministratorAccess")
+    permission_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "AdministratorAccess")
 
     def broken(*args, **kwargs):
         raise RuntimeError("engine fault")
@@ -235,9 +239,9 @@ def test_other_accounts_are_never_allowed_even_for_admins(root_factory, user_fac
     other = root_factory()
     from accounts.services import users as user_services
 
-    admin, _ = user_services.console_create_user(other, name="admin", console_access=False)
-    policy_services.attach_user_policy(other, user_name="admin", policy_arn=AWS + "AdministratorAccess")
-    admin = Identity.objects.get(pk=admin.pk)
+    admin, _ = user_services.console_create_user(other, user_name="admin", console_access=False)
+    permission_services.attach_user_policy(other, user_name="admin", policy_arn=AWS + "AdministratorAccess")
+    admin = Identity.objects.get(unique_id=admin.user_id)
     assert not authz.is_allowed(admin, "iam:CreateUser", "arn:aws:iam::999999999999:user/x")
     assert authz.is_allowed(admin, "iam:CreateUser", f"arn:aws:iam::{other.account.account_id}:user/x")
 
@@ -249,7 +253,7 @@ def test_readonly_user_list_query_count_is_constant(
     from tests.web.test_query_counts import populate
 
     kim, _ = people
-    policy_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "IAMReadOnlyAccess")
+    permission_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "IAMReadOnlyAccess")
     populate(root, n_users)
     client = client_for(Identity.objects.get(pk=kim.pk))
     with django_assert_max_num_queries(14):
@@ -259,7 +263,9 @@ def test_readonly_user_list_query_count_is_constant(
 def test_simulated_decisions_match_aws_examples(root, people):
     """A user in a group with AmazonS3ReadOnlyAccess: reads allowed, writes implicitly denied."""
     kim, _ = people
-    policy_services.attach_group_policy(root, group_name="Admins", policy_arn=AWS + "AmazonS3ReadOnlyAccess")
+    permission_services.attach_group_policy(
+        root, group_name="Admins", policy_arn=AWS + "AmazonS3ReadOnlyAccess"
+    )
     group_services.add_user_to_group(root, group_name="Admins", user_name="kim")
     kim = Identity.objects.get(pk=kim.pk)
     assert authz.decide(kim, "s3:GetObject", "arn:aws:s3:::bucket/key").allowed
@@ -277,11 +283,13 @@ def test_root_is_allowed_everything_in_its_account(root):
 def test_nothing_written_when_denied_midway(root, people, client_for):
     """Allowed CreateUser but not AddUserToGroup: the user is not left half-created."""
     kim, _ = people
-    policy_services.put_user_policy(
+    permission_services.put_user_policy(
         root,
         user_name="kim",
         policy_name="CreateOnly",
-        document=doc({"Effect": "Allow", "Action": ["iam:CreateUser", "iam:ListGroups"], "Resource": "*"}),
+        policy_document=doc(
+            {"Effect": "Allow", "Action": ["iam:CreateUser", "iam:ListGroups"], "Resource": "*"}
+        ),
     )
     client = client_for(Identity.objects.get(pk=kim.pk))
     response = client.post(reverse("iam:user_create"), {"user_name": "newbie", "groups": ["Admins"]})

@@ -156,7 +156,7 @@ def test_password_brute_force_gets_429_then_cools_off(root, user_factory):
 def test_alias_and_id_share_one_counter(root, user_factory):
     from accounts.services import account as account_services
 
-    account_services.create_account_alias(root, alias="acme")
+    account_services.create_account_alias(root, account_alias="acme")
     user_factory("kim")
     for account in [root.account.account_id, "acme", root.account.account_id, "acme", "acme"]:
         signin_iam(Client(), account, "kim", "wrong")
@@ -196,7 +196,7 @@ def test_mfa_state_reaches_the_request_context(root, kim_with_mfa, rf):
 
     from accounts import context
     from accounts.middleware import RequestContextMiddleware
-    from accounts.services.signin import MFA_AT_KEY
+    from accounts.views.session import MFA_AT_KEY
 
     kim, secret = kim_with_mfa
     client = Client()

@@ -7,9 +7,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.models import Group, Identity, InlinePolicy, ManagedPolicy
+from accounts.principals import principal_for_identity
 from accounts.services import groups as group_services
+from accounts.services import permissions as permission_services
 from accounts.services import policies as policy_services
-from accounts.views.policies import group_permissions_context, user_permissions_context
+from accounts.views.permissions import permissions_context
 from tests.web.test_policy_views import AWS, SYNTAX_ERROR, allow, denied, doc, readonly
 
 
@@ -20,16 +22,25 @@ def page(name, owner, **params):
 
 def customer_policies(root, count, prefix="p"):
     return [
-        policy_services.create_policy(root, name=f"{prefix}{i}", document=doc(allow(f"s3:Get{i}"))).arn
+        policy_services.create_policy(
+            root, policy_name=f"{prefix}{i}", policy_document=doc(allow(f"s3:Get{i}"))
+        ).arn
         for i in range(count)
     ]
 
 
-def render_panel(actor, template, context_fn, entity):
+def render_panel(actor, template, kind, entity):
     request = RequestFactory().get("/")
     request.user = actor
-    context = context_fn(request, entity)
+    request.principal = principal_for_identity(actor, fresh=True)
+    context = permissions_context(request, kind, getattr(entity, "group_name", None) or entity.name)
     return context, render_to_string(template, context, request=request)
+
+
+def row(r) -> dict:
+    """A Permissions-tab row as the page words it: name, type and where it comes from."""
+    source = {"direct": "Attached directly", "inline": "Inline"}.get(r.attached_via, f"Group {r.group_name}")
+    return {"name": r.policy_name, "type": r.policy_type.label, "source": source}
 
 
 # --- the Permissions tab ----------------------------------------------------------------------
@@ -38,13 +49,19 @@ def render_panel(actor, template, context_fn, entity):
 def test_user_permissions_lists_every_source(root, user_factory, group_factory):
     group_factory("Devs")
     kim = user_factory("kim", groups=("Devs",))
-    policy_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "IAMReadOnlyAccess")
-    policy_services.attach_group_policy(root, group_name="Devs", policy_arn=AWS + "AmazonS3ReadOnlyAccess")
-    policy_services.attach_group_policy(root, group_name="Devs", policy_arn=AWS + "job-function/Billing")
-    policy_services.put_user_policy(root, user_name="kim", policy_name="Mine", document=doc(allow()))
-    policy_services.put_group_policy(root, group_name="Devs", policy_name="Theirs", document=doc(allow()))
-    context, html = render_panel(root, "iam/_permissions_panel.html", user_permissions_context, kim)
-    rows = {(r["name"], r["type"], r["source"]) for r in context["permission_rows"]}
+    permission_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "IAMReadOnlyAccess")
+    permission_services.attach_group_policy(
+        root, group_name="Devs", policy_arn=AWS + "AmazonS3ReadOnlyAccess"
+    )
+    permission_services.attach_group_policy(root, group_name="Devs", policy_arn=AWS + "job-function/Billing")
+    permission_services.put_user_policy(
+        root, user_name="kim", policy_name="Mine", policy_document=doc(allow())
+    )
+    permission_services.put_group_policy(
+        root, group_name="Devs", policy_name="Theirs", policy_document=doc(allow())
+    )
+    context, html = render_panel(root, "iam/_permissions_panel.html", "user", kim)
+    rows = {(r["name"], r["type"], r["source"]) for r in map(row, context["permission_rows"])}
     assert rows == {
         ("IAMReadOnlyAccess", "AWS managed", "Attached directly"),
         ("Mine", "Customer inline", "Inline"),
@@ -61,22 +78,26 @@ def test_user_permissions_lists_every_source(root, user_factory, group_factory):
 
 def test_user_permissions_panel_with_a_boundary(root, user_factory):
     kim = user_factory("kim")
-    policy_services.put_user_permissions_boundary(
+    permission_services.put_user_permissions_boundary(
         root, user_name="kim", permissions_boundary=AWS + "PowerUserAccess"
     )
     kim = Identity.objects.get(pk=kim.pk)
-    context, html = render_panel(root, "iam/_permissions_panel.html", user_permissions_context, kim)
-    assert context["permissions_boundary"].name == "PowerUserAccess"
+    context, html = render_panel(root, "iam/_permissions_panel.html", "user", kim)
+    assert context["permissions_boundary"].policy_name == "PowerUserAccess"
     assert "Remove boundary" in html and "Change boundary" in html
     assert reverse("iam:user_permissions_boundary_delete", args=["kim"]) in html
 
 
 def test_group_permissions_panel(root, group_factory):
     group = group_factory("Devs")
-    policy_services.attach_group_policy(root, group_name="Devs", policy_arn=AWS + "AmazonS3ReadOnlyAccess")
-    policy_services.put_group_policy(root, group_name="Devs", policy_name="Inline1", document=doc(allow()))
-    context, html = render_panel(root, "iam/_permissions_panel.html", group_permissions_context, group)
-    assert [(r["name"], r["source"]) for r in context["permission_rows"]] == [
+    permission_services.attach_group_policy(
+        root, group_name="Devs", policy_arn=AWS + "AmazonS3ReadOnlyAccess"
+    )
+    permission_services.put_group_policy(
+        root, group_name="Devs", policy_name="Inline1", policy_document=doc(allow())
+    )
+    context, html = render_panel(root, "iam/_permissions_panel.html", "group", group)
+    assert [(r["name"], r["source"]) for r in map(row, context["permission_rows"])] == [
         ("AmazonS3ReadOnlyAccess", "Attached directly"),
         ("Inline1", "Inline"),
     ]
@@ -89,7 +110,7 @@ def test_group_permissions_panel(root, group_factory):
 
 def test_permissions_panel_shows_the_denial_to_a_user_without_permission(root, user_factory):
     kim = user_factory("kim")
-    context, html = render_panel(kim, "iam/_permissions_panel.html", user_permissions_context, kim)
+    context, html = render_panel(kim, "iam/_permissions_panel.html", "user", kim)
     assert "permission_rows" not in context
     assert f"User: {kim.arn} is not authorized to perform: iam:ListAttachedUserPolicies" in html
 
@@ -97,8 +118,12 @@ def test_permissions_panel_shows_the_denial_to_a_user_without_permission(root, u
 def test_user_page_opens_on_the_permissions_tab(root, root_client, user_factory, group_factory):
     group_factory("Devs")
     user_factory("kim", groups=("Devs",))
-    policy_services.attach_group_policy(root, group_name="Devs", policy_arn=AWS + "AmazonS3ReadOnlyAccess")
-    policy_services.put_user_policy(root, user_name="kim", policy_name="Mine", document=doc(allow()))
+    permission_services.attach_group_policy(
+        root, group_name="Devs", policy_arn=AWS + "AmazonS3ReadOnlyAccess"
+    )
+    permission_services.put_user_policy(
+        root, user_name="kim", policy_name="Mine", policy_document=doc(allow())
+    )
     for url in (page("user_detail", "kim"), page("user_detail", "kim", tab="nonsense")):
         response = root_client.get(url)
         html = response.content.decode()
@@ -115,7 +140,9 @@ def test_user_page_opens_on_the_permissions_tab(root, root_client, user_factory,
 
 def test_group_page_has_a_permissions_tab(root, root_client, group_factory):
     group_factory("Devs")
-    policy_services.attach_group_policy(root, group_name="Devs", policy_arn=AWS + "AmazonS3ReadOnlyAccess")
+    permission_services.attach_group_policy(
+        root, group_name="Devs", policy_arn=AWS + "AmazonS3ReadOnlyAccess"
+    )
     html = root_client.get(page("group_detail", "Devs", tab="permissions")).content.decode()
     assert 'Permissions policies <span class="cs-counter">(1)</span>' in html
     assert "AmazonS3ReadOnlyAccess" in html
@@ -130,11 +157,11 @@ def test_user_permissions_tab_queries_do_not_grow(
         for i in range(count):
             group_factory(f"{prefix}{i}")
             group_services.add_user_to_group(root, group_name=f"{prefix}{i}", user_name="kim")
-            policy_services.attach_group_policy(
+            permission_services.attach_group_policy(
                 root, group_name=f"{prefix}{i}", policy_arn=AWS + "IAMReadOnlyAccess"
             )
-            policy_services.put_group_policy(
-                root, group_name=f"{prefix}{i}", policy_name="In", document=doc(allow())
+            permission_services.put_group_policy(
+                root, group_name=f"{prefix}{i}", policy_name="In", policy_document=doc(allow())
             )
 
     user_factory("kim")
@@ -175,7 +202,7 @@ def test_attach_and_detach_user_policies(root, root_client, user_factory):
 
 def test_attach_nothing_or_an_unknown_policy_is_refused(root, root_factory, root_client, user_factory):
     user_factory("kim")
-    theirs = policy_services.create_policy(root_factory(), name="Theirs", document=doc(allow()))
+    theirs = policy_services.create_policy(root_factory(), policy_name="Theirs", policy_document=doc(allow()))
     assert root_client.post(page("user_attach_policies", "kim"), {}).status_code == 400
     response = root_client.post(page("user_attach_policies", "kim"), {"policy_arns": [theirs.arn]})
     assert response.status_code == 400
@@ -185,7 +212,7 @@ def test_attach_nothing_or_an_unknown_policy_is_refused(root, root_factory, root
 def test_eleventh_user_policy_is_refused(root, root_client, user_factory):
     user_factory("kim")
     for arn in customer_policies(root, 9):
-        policy_services.attach_user_policy(root, user_name="kim", policy_arn=arn)
+        permission_services.attach_user_policy(root, user_name="kim", policy_arn=arn)
     two = [AWS + "IAMReadOnlyAccess", AWS + "AmazonS3ReadOnlyAccess"]
     response = root_client.post(page("user_attach_policies", "kim"), {"policy_arns": two})
     assert response.status_code == 409
@@ -211,7 +238,7 @@ def test_attach_and_detach_group_policies(root, root_client, group_factory):
 def test_eleventh_group_policy_is_refused(root, root_client, group_factory):
     group_factory("Devs")
     for arn in customer_policies(root, 10):
-        policy_services.attach_group_policy(root, group_name="Devs", policy_arn=arn)
+        permission_services.attach_group_policy(root, group_name="Devs", policy_arn=arn)
     response = root_client.post(
         page("group_attach_policies", "Devs"), {"policy_arns": [AWS + "IAMReadOnlyAccess"]}
     )
@@ -266,8 +293,11 @@ def test_inline_policy_refuses_a_malformed_document(root_client, user_factory):
 
 def test_user_inline_policies_total_size_limit(root, root_client, user_factory):
     user_factory("kim")
-    policy_services.put_user_policy(
-        root, user_name="kim", policy_name="First", document=doc(allow([f"s3:Get{i:03}" for i in range(100)]))
+    permission_services.put_user_policy(
+        root,
+        user_name="kim",
+        policy_name="First",
+        policy_document=doc(allow([f"s3:Get{i:03}" for i in range(100)])),
     )
     big = doc(allow([f"s3:Put{i:03}" for i in range(100)]))
     response = root_client.post(
@@ -309,8 +339,10 @@ def test_unknown_inline_policy_is_404(root_client, user_factory, group_factory):
 def test_an_inline_policy_name_or_arn_that_names_nothing_is_404(root, root_client, user_factory, bad):
     """NUL bytes in ``?policy_name=`` or a detached ARN reached PostgreSQL (500); now no query."""
     user_factory("kim")
-    policy_services.put_user_policy(root, user_name="kim", policy_name="Inline", document=doc(allow()))
-    policy_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "IAMReadOnlyAccess")
+    permission_services.put_user_policy(
+        root, user_name="kim", policy_name="Inline", policy_document=doc(allow())
+    )
+    permission_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "IAMReadOnlyAccess")
     for name in ("user_inline_policy_detail", "user_inline_policy_edit", "user_inline_policy_delete"):
         assert root_client.get(page(name, "kim", policy_name=bad)).status_code == 404
     detach = root_client.post(page("user_detach_policy", "kim"), {"policy_arn": AWS + bad})
@@ -324,7 +356,7 @@ def test_an_inline_policy_name_or_arn_that_names_nothing_is_404(root, root_clien
 
 def test_set_change_and_remove_the_permissions_boundary(root, root_client, user_factory):
     user_factory("kim")
-    custom = policy_services.create_policy(root, name="Boundary", document=doc(allow("s3:*")))
+    custom = policy_services.create_policy(root, policy_name="Boundary", policy_document=doc(allow("s3:*")))
     url = page("user_permissions_boundary", "kim")
     form = root_client.get(url)
     assert form.status_code == 200 and f'value="{custom.arn}"' in form.content.decode()
@@ -333,7 +365,7 @@ def test_set_change_and_remove_the_permissions_boundary(root, root_client, user_
     assert response.status_code == 302
     assert Identity.objects.get(name="kim").permissions_boundary.arn == AWS + "PowerUserAccess"
     assert root_client.post(url, {"policy_arn": custom.arn}).status_code == 302
-    assert Identity.objects.get(name="kim").permissions_boundary == custom
+    assert Identity.objects.get(name="kim").permissions_boundary.arn == custom.arn
     remove = page("user_permissions_boundary_delete", "kim")
     assert root_client.get(remove).status_code == 405
     assert root_client.post(remove).status_code == 302
@@ -343,7 +375,7 @@ def test_set_change_and_remove_the_permissions_boundary(root, root_client, user_
 
 def test_boundary_from_another_account_is_refused(root, root_factory, root_client, user_factory):
     user_factory("kim")
-    theirs = policy_services.create_policy(root_factory(), name="Theirs", document=doc(allow()))
+    theirs = policy_services.create_policy(root_factory(), policy_name="Theirs", policy_document=doc(allow()))
     response = root_client.post(page("user_permissions_boundary", "kim"), {"policy_arn": theirs.arn})
     assert response.status_code == 400
     assert Identity.objects.get(name="kim").permissions_boundary is None
@@ -355,11 +387,13 @@ def test_boundary_from_another_account_is_refused(root, root_factory, root_clien
 def test_readonly_user_sees_permissions_but_cannot_change_them(root, user_factory, group_factory, client_for):
     group_factory("Devs")
     lee = user_factory("lee")
-    policy_services.put_user_policy(root, user_name="lee", policy_name="LeeInline", document=doc(allow()))
+    permission_services.put_user_policy(
+        root, user_name="lee", policy_name="LeeInline", policy_document=doc(allow())
+    )
     kim = readonly(root, user_factory("kim"))
     client = client_for(kim)
-    context, _ = render_panel(kim, "iam/_permissions_panel.html", user_permissions_context, lee)
-    assert [r["name"] for r in context["permission_rows"]] == ["LeeInline"]
+    context, _ = render_panel(kim, "iam/_permissions_panel.html", "user", lee)
+    assert [r["name"] for r in map(row, context["permission_rows"])] == ["LeeInline"]
     assert client.get(page("user_inline_policy_detail", "lee", policy_name="LeeInline")).status_code == 200
     arn = AWS + "AdministratorAccess"
     attach = client.post(page("user_attach_policies", "lee"), {"policy_arns": [arn]})
@@ -429,11 +463,11 @@ def test_user_without_policies_is_refused(root, user_factory, group_factory, cli
 def test_a_user_allowed_to_manage_only_its_own_inline_policies(root, user_factory, client_for):
     kim = user_factory("kim")
     user_factory("lee")
-    policy_services.put_user_policy(
+    permission_services.put_user_policy(
         root,
         user_name="kim",
         policy_name="SelfInline",
-        document=doc(
+        policy_document=doc(
             allow(
                 ["iam:PutUserPolicy", "iam:GetUserPolicy", "iam:ListAttachedUserPolicies"],
                 "arn:aws:iam::*:user/${aws:username}",
@@ -459,8 +493,8 @@ def test_other_accounts_users_and_groups_are_404(root_factory, client_for):
     owner, intruder = root_factory(), root_factory()
     from accounts.services import users as user_services
 
-    user_services.console_create_user(owner, name="kim", console_access=False)
-    group_services.create_group(owner, name="Devs")
+    user_services.console_create_user(owner, user_name="kim", console_access=False)
+    group_services.create_group(owner, group_name="Devs")
     client = client_for(intruder)
     arn = AWS + "AdministratorAccess"
     assert client.post(page("user_attach_policies", "kim"), {"policy_arns": [arn]}).status_code == 404
@@ -482,7 +516,7 @@ def test_attach_page_query_count_is_constant(
 ):
     user_factory("kim")
     customer_policies(root, n_policies)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         response = root_client.get(page("user_attach_policies", "kim"))
     assert response.status_code == 200
 
@@ -492,7 +526,7 @@ def test_refused_attach_in_a_batch_is_audited(root, root_client, user_factory):
 
     user_factory("kim")
     for arn in customer_policies(root, 10):
-        policy_services.attach_user_policy(root, user_name="kim", policy_arn=arn)
+        permission_services.attach_user_policy(root, user_name="kim", policy_arn=arn)
     response = root_client.post(
         page("user_attach_policies", "kim"), {"policy_arns": [AWS + "IAMReadOnlyAccess"]}
     )

@@ -8,11 +8,13 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 
+from accounts.forms.policies import POLICY_SKELETON
 from accounts.identifiers import new_unique_id
 from accounts.models import AuditEvent, Identity, ManagedPolicy, PolicyVersion
-from accounts.policy_forms import POLICY_SKELETON
 from accounts.services import groups as group_services
+from accounts.services import permissions as permission_services
 from accounts.services import policies as policy_services
+from tests.conftest import stored
 
 AWS = "arn:aws:iam::aws:policy/"
 
@@ -34,7 +36,7 @@ def url(name, policy=None, **params):
 
 def readonly(root, user):
     """Give ``user`` IAMReadOnlyAccess (attached directly by root); returns the fresh identity."""
-    policy_services.attach_user_policy(root, user_name=user.name, policy_arn=AWS + "IAMReadOnlyAccess")
+    permission_services.attach_user_policy(root, user_name=user.name, policy_arn=AWS + "IAMReadOnlyAccess")
     return Identity.objects.get(pk=user.pk)
 
 
@@ -46,8 +48,13 @@ def denied(response, actor, action):
 @pytest.fixture
 def make_policy(root):
     def make(name="S3Reader", document=None, *, actor=None, description=""):
-        return policy_services.create_policy(
-            actor or root, name=name, document=document or doc(allow()), description=description
+        return stored(
+            policy_services.create_policy(
+                actor or root,
+                policy_name=name,
+                policy_document=document or doc(allow()),
+                description=description,
+            )
         )
 
     return make
@@ -61,9 +68,9 @@ def test_policy_list_shows_types_and_use(root, root_client, make_policy, user_fa
     make_policy("Unused")
     user_factory("kim")
     group_factory("Devs")
-    policy_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "AdministratorAccess")
-    policy_services.attach_group_policy(root, group_name="Devs", policy_arn=AWS + "AdministratorAccess")
-    policy_services.put_user_permissions_boundary(
+    permission_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "AdministratorAccess")
+    permission_services.attach_group_policy(root, group_name="Devs", policy_arn=AWS + "AdministratorAccess")
+    permission_services.put_user_permissions_boundary(
         root, user_name="kim", permissions_boundary=AWS + "PowerUserAccess"
     )
     response = root_client.get(url("policy_list"))
@@ -71,15 +78,15 @@ def test_policy_list_shows_types_and_use(root, root_client, make_policy, user_fa
     body = response.content.decode()
     total = ManagedPolicy.objects.filter(account__isnull=True).count() + 2
     assert f'Policies <span class="cs-counter">({total})</span>' in body
-    rows = {p.name: p for p in response.context["policies"]}
-    assert rows["S3Reader"].type_label == "Customer managed"
-    assert rows["AdministratorAccess"].type_label == "AWS managed"
-    assert rows["Billing"].type_label == "AWS managed - job function"
-    assert rows["AdministratorAccess"].used_as == ["Permissions policy (2)"]
-    assert rows["PowerUserAccess"].used_as == ["Permissions boundary (1)"]
-    assert rows["Unused"].used_as == ["None"]
+    rows = {p.policy_name: (p, used) for p, used in response.context["policies"]}
+    assert rows["S3Reader"][0].policy_type.label == "Customer managed"
+    assert rows["AdministratorAccess"][0].policy_type.label == "AWS managed"
+    assert rows["Billing"][0].policy_type.label == "AWS managed - job function"
+    assert rows["AdministratorAccess"][1] == ["Permissions policy (2)"]
+    assert rows["PowerUserAccess"][1] == ["Permissions boundary (1)"]
+    assert rows["Unused"][1] == ["None"]
     assert "Read objects" in body and 'data-table-filter="policies-table"' in body
-    assert url("policy_detail", rows["S3Reader"]).replace("&", "&amp;") in body
+    assert url("policy_detail", rows["S3Reader"][0]).replace("&", "&amp;") in body
 
 
 @pytest.mark.parametrize(
@@ -94,7 +101,7 @@ def test_policy_list_shows_types_and_use(root, root_client, make_policy, user_fa
 def test_policy_list_type_filter(root_client, make_policy, type_filter, present, absent):
     make_policy("S3Reader")
     response = root_client.get(url("policy_list", type=type_filter))
-    names = {p.name for p in response.context["policies"]}
+    names = {p.policy_name for p, _ in response.context["policies"]}
     assert present <= names and not (absent & names)
 
 
@@ -102,13 +109,13 @@ def test_policy_list_sorts_by_name_ignoring_case(root_client, make_policy):
     for name in ("zeta", "Alpha", "beta", "AmazonS3ReadOnlyAccess"):
         make_policy(name)
     response = root_client.get(url("policy_list", type="customer"))
-    assert [p.name for p in response.context["policies"]] == [
+    assert [p.policy_name for p, _ in response.context["policies"]] == [
         "Alpha",
         "AmazonS3ReadOnlyAccess",
         "beta",
         "zeta",
     ]
-    names = [p.name for p in root_client.get(url("policy_list")).context["policies"]]
+    names = [p.policy_name for p, _ in root_client.get(url("policy_list")).context["policies"]]
     assert names == sorted(names, key=str.lower)
     assert names.count("AmazonS3ReadOnlyAccess") == 2
 
@@ -116,10 +123,10 @@ def test_policy_list_sorts_by_name_ignoring_case(root_client, make_policy):
 def test_policy_list_does_not_count_other_accounts(root, root_factory, root_client, make_policy):
     other = root_factory()
     make_policy("Theirs", actor=other)
-    group_services.create_group(other, name="G")
-    policy_services.attach_group_policy(other, group_name="G", policy_arn=AWS + "AdministratorAccess")
-    rows = {p.name: p for p in root_client.get(url("policy_list")).context["policies"]}
-    assert "Theirs" not in rows and rows["AdministratorAccess"].used_as == ["None"]
+    group_services.create_group(other, group_name="G")
+    permission_services.attach_group_policy(other, group_name="G", policy_arn=AWS + "AdministratorAccess")
+    rows = {p.policy_name: used for p, used in root_client.get(url("policy_list")).context["policies"]}
+    assert "Theirs" not in rows and rows["AdministratorAccess"] == ["None"]
 
 
 @pytest.mark.parametrize("n_policies", [1, 50])
@@ -135,7 +142,7 @@ def test_policy_list_query_count_is_constant(root, root_client, django_assert_ma
     with django_assert_max_num_queries(8):
         response = root_client.get(url("policy_list"))
     assert response.status_code == 200
-    assert sum(1 for p in response.context["policies"] if p.account_id) == n_policies
+    assert sum(1 for p, _ in response.context["policies"] if not p.is_aws_managed) == n_policies
 
 
 # --- create ---------------------------------------------------------------------------------
@@ -249,7 +256,7 @@ def test_an_aws_managed_name_can_be_reused_by_a_customer_policy(root, root_clien
     assert "s3:GetObject" in root_client.get(url("policy_detail", mine)).content.decode()
     aws_page = root_client.get(url("policy_detail", aws))
     assert (
-        aws_page.context["version"].policy == aws
+        aws_page.context["policy"].arn == aws.arn
         and "&quot;Action&quot;: &quot;*&quot;" in aws_page.content.decode()
     )
 
@@ -261,8 +268,8 @@ def test_policy_detail_tabs(root, root_client, make_policy, user_factory, group_
     policy = make_policy("S3Reader", description="Reads")
     user_factory("kim")
     group_factory("Devs")
-    policy_services.attach_user_policy(root, user_name="kim", policy_arn=policy.arn)
-    policy_services.attach_group_policy(root, group_name="Devs", policy_arn=policy.arn)
+    permission_services.attach_user_policy(root, user_name="kim", policy_arn=policy.arn)
+    permission_services.attach_group_policy(root, group_name="Devs", policy_arn=policy.arn)
     permissions = root_client.get(url("policy_detail", policy))
     body = permissions.content.decode()
     assert permissions.status_code == 200 and "s3:GetObject" in body and "Reads" in body
@@ -278,7 +285,9 @@ def test_policy_detail_tabs(root, root_client, make_policy, user_factory, group_
 
 def test_policy_version_detail(root_client, make_policy, root):
     policy = make_policy()
-    policy_services.create_policy_version(root, policy_arn=policy.arn, document=doc(allow("s3:PutObject")))
+    policy_services.create_policy_version(
+        root, policy_arn=policy.arn, policy_document=doc(allow("s3:PutObject")), set_as_default=True
+    )
     v1 = root_client.get(url("policy_version_detail", policy, version_id="v1"))
     assert v1.status_code == 200 and "s3:GetObject" in v1.content.decode()
     assert root_client.get(url("policy_version_detail", policy, version_id="v9")).status_code == 404
@@ -334,7 +343,9 @@ def test_edit_refuses_a_malformed_document(root_client, make_policy):
 def test_sixth_version_asks_which_version_to_delete(root, root_client, make_policy):
     policy = make_policy()
     for i in range(4):
-        policy_services.create_policy_version(root, policy_arn=policy.arn, document=doc(allow(f"s3:Get{i}")))
+        policy_services.create_policy_version(
+            root, policy_arn=policy.arn, policy_document=doc(allow(f"s3:Get{i}")), set_as_default=True
+        )
     page = root_client.get(url("policy_edit", policy))
     body = page.content.decode()
     assert "Policy version limit reached" in body
@@ -360,7 +371,9 @@ def test_sixth_version_asks_which_version_to_delete(root, root_client, make_poli
 
 def test_set_default_version(root, root_client, make_policy):
     policy = make_policy()
-    policy_services.create_policy_version(root, policy_arn=policy.arn, document=doc(allow("s3:PutObject")))
+    policy_services.create_policy_version(
+        root, policy_arn=policy.arn, policy_document=doc(allow("s3:PutObject")), set_as_default=True
+    )
     set_default = url("policy_version_set_default", policy)
     assert root_client.get(set_default).status_code == 405
     response = root_client.post(set_default, {"version_id": "v1"})
@@ -374,7 +387,9 @@ def test_set_default_version(root, root_client, make_policy):
 
 def test_delete_version(root, root_client, make_policy):
     policy = make_policy()
-    policy_services.create_policy_version(root, policy_arn=policy.arn, document=doc(allow("s3:PutObject")))
+    policy_services.create_policy_version(
+        root, policy_arn=policy.arn, policy_document=doc(allow("s3:PutObject")), set_as_default=True
+    )
     confirm = root_client.get(url("policy_version_delete", policy, version_id="v1"))
     assert confirm.status_code == 200 and "Delete policy version?" in confirm.content.decode()
     response = root_client.post(url("policy_version_delete", policy, version_id="v1"))
@@ -395,13 +410,15 @@ def test_delete_default_version_is_refused(root_client, make_policy):
 
 def test_delete_policy_attached_to_entities(root, root_client, make_policy, user_factory, group_factory):
     policy = make_policy()
-    policy_services.create_policy_version(root, policy_arn=policy.arn, document=doc(allow("s3:PutObject")))
+    policy_services.create_policy_version(
+        root, policy_arn=policy.arn, policy_document=doc(allow("s3:PutObject")), set_as_default=True
+    )
     user_factory("kim")
     user_factory("lee")
     group_factory("Devs")
-    policy_services.attach_user_policy(root, user_name="kim", policy_arn=policy.arn)
-    policy_services.attach_group_policy(root, group_name="Devs", policy_arn=policy.arn)
-    policy_services.put_user_permissions_boundary(root, user_name="lee", permissions_boundary=policy.arn)
+    permission_services.attach_user_policy(root, user_name="kim", policy_arn=policy.arn)
+    permission_services.attach_group_policy(root, group_name="Devs", policy_arn=policy.arn)
+    permission_services.put_user_permissions_boundary(root, user_name="lee", permissions_boundary=policy.arn)
     page = root_client.get(url("policy_delete", policy))
     assert page.status_code == 200 and 'data-confirm-text="S3Reader"' in page.content.decode()
     wrong = root_client.post(url("policy_delete", policy), {"confirmation": "s3reader"})
@@ -477,7 +494,7 @@ def test_attach_entities_respects_the_quota_all_or_nothing(
     user_factory("kim")
     user_factory("lee")
     for i in range(10):
-        policy_services.attach_user_policy(root, user_name="kim", policy_arn=make_policy(f"p{i}").arn)
+        permission_services.attach_user_policy(root, user_name="kim", policy_arn=make_policy(f"p{i}").arn)
     policy = make_policy("Eleventh")
     response = root_client.post(url("policy_attach_entities", policy), {"entities": ["user:lee", "user:kim"]})
     assert response.status_code == 409
@@ -542,11 +559,11 @@ def test_user_without_policies_is_refused_every_policy_page(root, make_policy, u
 def test_user_allowed_to_read_one_policy_only(root, make_policy, user_factory, client_for):
     mine, other = make_policy("Mine"), make_policy("Other")
     kim = user_factory("kim")
-    policy_services.put_user_policy(
+    permission_services.put_user_policy(
         root,
         user_name="kim",
         policy_name="ReadMine",
-        document=doc(allow(["iam:GetPolicy", "iam:GetPolicyVersion"], mine.arn)),
+        policy_document=doc(allow(["iam:GetPolicy", "iam:GetPolicyVersion"], mine.arn)),
     )
     client = client_for(Identity.objects.get(pk=kim.pk))
     assert client.get(url("policy_detail", mine)).status_code == 200
@@ -574,7 +591,7 @@ def test_other_accounts_policies_are_404(root, root_factory, root_client, make_p
         root_client.post(url("policy_version_set_default", theirs), {"version_id": "v1"}).status_code == 404
     )
     assert ManagedPolicy.objects.filter(pk=theirs.pk).exists() and theirs.versions.count() == 1
-    names = {p.name for p in root_client.get(url("policy_list")).context["policies"]}
+    names = {p.policy_name for p, _ in root_client.get(url("policy_list")).context["policies"]}
     assert "Theirs" not in names
 
 

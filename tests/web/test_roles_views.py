@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.identifiers import new_unique_id
 from accounts.models import AuditEvent, InlinePolicy, ManagedPolicy, Role
+from accounts.services import permissions as permission_services
 from accounts.services import policies as policy_services
 from accounts.services import roles as role_services
 from tests.web.test_policy_views import AWS, allow, denied, doc, readonly
@@ -18,7 +19,10 @@ EC2 = "ec2.amazonaws.com"
 
 def make_role(actor, name="AppRole", service=EC2, **kwargs):
     return role_services.create_role(
-        actor, name=name, assume_role_policy_document=role_services.service_trust_policy(service), **kwargs
+        actor,
+        role_name=name,
+        assume_role_policy_document=role_services.service_trust_policy(service),
+        **kwargs,
     )
 
 
@@ -56,12 +60,14 @@ def test_role_list_shows_trusted_entities(root, root_client):
     assert 'Roles <span class="cs-counter">(0)</span>' in empty.content.decode()
     make_role(root, "EC2Role")
     role_services.create_role(
-        root, name="Auditor", assume_role_policy_document=role_services.account_trust_policy("123456789012")
+        root,
+        role_name="Auditor",
+        assume_role_policy_document=role_services.account_trust_policy("123456789012"),
     )
     response = root_client.get(reverse("iam:role_list"))
     body = response.content.decode()
     assert response.status_code == 200
-    assert [r.name for r in response.context["roles"]] == ["Auditor", "EC2Role"]
+    assert [r.role_name for r, _ in response.context["roles"]] == ["Auditor", "EC2Role"]
     assert "AWS Service: ec2" in body and "Account: 123456789012" in body
     assert reverse("iam:role_detail", args=["EC2Role"]) in body
     assert reverse("iam:role_delete", args=["Auditor"]) in body
@@ -269,17 +275,24 @@ def test_create_role_with_eleven_policies_writes_nothing(root, root_client):
 
 def test_role_detail_summary_and_tabs(root, root_client):
     role = make_role(root, description="For instances", max_session_duration=7200)
-    policy_services.attach_role_policy(root, role_name="AppRole", policy_arn=AWS + "AmazonEC2ReadOnlyAccess")
-    policy_services.put_role_policy(root, role_name="AppRole", policy_name="Extra", document=doc(allow()))
+    permission_services.attach_role_policy(
+        root, role_name="AppRole", policy_arn=AWS + "AmazonEC2ReadOnlyAccess"
+    )
+    permission_services.put_role_policy(
+        root, role_name="AppRole", policy_name="Extra", policy_document=doc(allow())
+    )
     response = root_client.get(role_url("detail"))
     body = response.content.decode()
     assert response.status_code == 200
     account = root.account.account_id
     assert f"arn:aws:iam::{account}:role/AppRole" in body
-    assert role.unique_id in body and role.unique_id.startswith("AROA")
+    assert role.role_id in body and role.role_id.startswith("AROA")
     assert "2 hours" in body and "For instances" in body
     assert f"/switchrole?account={account}&amp;roleName=AppRole" in body
-    assert {r["name"] for r in response.context["permission_rows"]} == {"AmazonEC2ReadOnlyAccess", "Extra"}
+    assert {r.policy_name for r in response.context["permission_rows"]} == {
+        "AmazonEC2ReadOnlyAccess",
+        "Extra",
+    }
     assert reverse("iam:role_detach_policy", args=["AppRole"]) in body
     assert reverse("iam:role_inline_policy_create", args=["AppRole"]) in body
     trust = root_client.get(role_url("detail", tab="trust_relationships"))
@@ -384,8 +397,12 @@ def test_edit_role(root, root_client):
 
 def test_delete_role_asks_for_the_name_and_removes_policies(root, root_client):
     make_role(root)
-    policy_services.attach_role_policy(root, role_name="AppRole", policy_arn=AWS + "AmazonEC2ReadOnlyAccess")
-    policy_services.put_role_policy(root, role_name="AppRole", policy_name="Extra", document=doc(allow()))
+    permission_services.attach_role_policy(
+        root, role_name="AppRole", policy_arn=AWS + "AmazonEC2ReadOnlyAccess"
+    )
+    permission_services.put_role_policy(
+        root, role_name="AppRole", policy_name="Extra", policy_document=doc(allow())
+    )
     assert root_client.get(role_url("delete")).status_code == 200
     wrong = root_client.post(role_url("delete"), {"confirmation": "approle"})
     assert wrong.status_code == 400 and "Enter AppRole to confirm." in wrong.content.decode()
@@ -453,19 +470,19 @@ def test_role_permissions_panel_actions(root, root_client):
 
 
 def test_policy_pages_show_and_manage_roles(root, root_client):
-    policy = policy_services.create_policy(root, name="Mine", document=doc(allow()))
+    policy = policy_services.create_policy(root, policy_name="Mine", policy_document=doc(allow()))
     make_role(root, "R1")
     make_role(root, "R2")
     attach = root_client.post(policy_url("policy_attach_entities", policy), {"entities": ["role:R1"]})
     assert attach.status_code == 302
-    policy_services.put_role_permissions_boundary(root, role_name="R2", permissions_boundary=policy.arn)
+    permission_services.put_role_permissions_boundary(root, role_name="R2", permissions_boundary=policy.arn)
     entities = root_client.get(policy_url("policy_detail", policy, tab="entities"))
     body = entities.content.decode()
     assert entities.context["entity_count"] == 2
     assert reverse("iam:role_detail", args=["R1"]) in body and reverse("iam:role_detail", args=["R2"]) in body
     listing = root_client.get(reverse("iam:policy_list") + "?type=customer")
-    row = next(p for p in listing.context["policies"] if p.name == "Mine")
-    assert row.used_as == ["Permissions policy (1)", "Permissions boundary (1)"]
+    used = next(used for p, used in listing.context["policies"] if p.policy_name == "Mine")
+    assert used == ["Permissions policy (1)", "Permissions boundary (1)"]
     detach = root_client.post(policy_url("policy_detach_entities", policy), {"entities": ["role:R1"]})
     assert detach.status_code == 302
     assert not Role.objects.get(name="R1").attached_policies.exists()
@@ -496,12 +513,14 @@ def test_user_without_policies_is_refused_everything(root, user_factory, client_
 def test_readonly_user_can_view_but_not_change(root, user_factory, client_for):
     kim = readonly(root, user_factory("kim"))
     make_role(root)
-    policy_services.attach_role_policy(root, role_name="AppRole", policy_arn=AWS + "AmazonS3ReadOnlyAccess")
+    permission_services.attach_role_policy(
+        root, role_name="AppRole", policy_arn=AWS + "AmazonS3ReadOnlyAccess"
+    )
     client = client_for(kim)
     assert client.get(reverse("iam:role_list")).status_code == 200
     detail = client.get(role_url("detail"))
     assert detail.status_code == 200
-    assert [r["name"] for r in detail.context["permission_rows"]] == ["AmazonS3ReadOnlyAccess"]
+    assert [r.policy_name for r in detail.context["permission_rows"]] == ["AmazonS3ReadOnlyAccess"]
     assert client.get(role_url("detail", tab="trust_relationships")).status_code == 200
     account = root.account.account_id
     create = client.get(reverse("iam:role_create"))

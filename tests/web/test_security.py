@@ -39,12 +39,14 @@ def test_other_accounts_objects_are_404(root_factory, client_for, name, args):
     from accounts.services import roles as role_services
     from accounts.services import users as user_services
 
-    user_services.console_create_user(owner, name="kim", console_access=True, custom_password="Abcdefg1!")
-    group_services.create_group(owner, name="Admins")
+    user_services.console_create_user(
+        owner, user_name="kim", console_access=True, custom_password="Abcdefg1!"
+    )
+    group_services.create_group(owner, group_name="Admins")
     group_services.add_user_to_group(owner, group_name="Admins", user_name="kim")
     role_services.create_role(
         owner,
-        name="AppRole",
+        role_name="AppRole",
         assume_role_policy_document=role_services.service_trust_policy("ec2.amazonaws.com"),
     )
     client = client_for(intruder)

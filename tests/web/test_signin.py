@@ -99,7 +99,7 @@ def test_root_signs_in_by_email_then_password(root):
 
 def test_iam_user_signs_in_by_account_id_and_by_alias(root, user_factory):
     user_factory("kim")
-    account_services.create_account_alias(root, alias="acme")
+    account_services.create_account_alias(root, account_alias="acme")
     for account in (root.account.account_id, "acme", "ACME", root.account.dashed_id):
         client = Client()
         response = signin_iam(client, account, "kim", USER_PASSWORD)

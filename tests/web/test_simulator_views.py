@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Identity
-from accounts.services import policies as policy_services
+from accounts.services import permissions as permission_services
 from accounts.services import roles as role_services
 from tests.web.test_policy_views import AWS, allow, denied, doc, readonly
 
@@ -27,7 +27,9 @@ def results(response):
 def reader(root, user_factory, group_factory):
     """kim, in the group Readers which has AmazonS3ReadOnlyAccess."""
     group_factory("Readers")
-    policy_services.attach_group_policy(root, group_name="Readers", policy_arn=AWS + "AmazonS3ReadOnlyAccess")
+    permission_services.attach_group_policy(
+        root, group_name="Readers", policy_arn=AWS + "AmazonS3ReadOnlyAccess"
+    )
     return user_factory("kim", groups=("Readers",))
 
 
@@ -61,11 +63,11 @@ def test_simulate_a_user_in_a_group(root_client, reader):
 
 
 def test_simulate_a_group_and_several_resources(root, root_client, reader):
-    policy_services.put_group_policy(
+    permission_services.put_group_policy(
         root,
         group_name="Readers",
         policy_name="NoSecrets",
-        document=doc(
+        policy_document=doc(
             {
                 "Sid": "DenySecrets",
                 "Effect": "Deny",
@@ -95,12 +97,14 @@ def test_simulate_a_group_and_several_resources(root, root_client, reader):
 def test_simulate_a_role_with_its_policies_and_boundary(root, root_client):
     role_services.create_role(
         root,
-        name="WebServer",
+        role_name="WebServer",
         assume_role_policy_document=role_services.service_trust_policy("ec2.amazonaws.com"),
     )
-    policy_services.attach_role_policy(root, role_name="WebServer", policy_arn=AWS + "AmazonS3ReadOnlyAccess")
-    policy_services.put_role_policy(
-        root, role_name="WebServer", policy_name="Logs", document=doc(allow("logs:*"))
+    permission_services.attach_role_policy(
+        root, role_name="WebServer", policy_arn=AWS + "AmazonS3ReadOnlyAccess"
+    )
+    permission_services.put_role_policy(
+        root, role_name="WebServer", policy_name="Logs", policy_document=doc(allow("logs:*"))
     )
     page = root_client.get(URL).content.decode()
     assert 'value="role:WebServer"' in page
@@ -114,7 +118,7 @@ def test_simulate_a_role_with_its_policies_and_boundary(root, root_client):
     assert response.context["subject"] == "Role WebServer"
     assert response.context["labels"] == ("AmazonS3ReadOnlyAccess", "Logs (inline)")
 
-    policy_services.put_role_permissions_boundary(
+    permission_services.put_role_permissions_boundary(
         root, role_name="WebServer", permissions_boundary=AWS + "AmazonS3ReadOnlyAccess"
     )
     response = simulate(root_client, mode="principal", principal="role:WebServer", actions=actions)
@@ -127,7 +131,7 @@ def test_simulate_another_accounts_role_is_not_found(root, root_factory, root_cl
     other = root_factory()
     role_services.create_role(
         other,
-        name="Theirs",
+        role_name="Theirs",
         assume_role_policy_document=role_services.service_trust_policy("ec2.amazonaws.com"),
     )
     response = simulate(root_client, mode="principal", principal="role:Theirs", actions="s3:GetObject")
@@ -137,8 +141,8 @@ def test_simulate_another_accounts_role_is_not_found(root, root_factory, root_cl
 
 def test_simulate_a_user_within_its_permissions_boundary(root, root_client, user_factory):
     user_factory("kim")
-    policy_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "AdministratorAccess")
-    policy_services.put_user_permissions_boundary(
+    permission_services.attach_user_policy(root, user_name="kim", policy_arn=AWS + "AdministratorAccess")
+    permission_services.put_user_permissions_boundary(
         root, user_name="kim", permissions_boundary=AWS + "AmazonS3ReadOnlyAccess"
     )
     response = simulate(
@@ -326,11 +330,11 @@ def test_user_without_policies_is_refused(reader, client_for):
 
 def test_simulating_a_principal_needs_simulate_principal_policy_on_it(root, reader, user_factory, client_for):
     lee = user_factory("lee")
-    policy_services.put_user_policy(
+    permission_services.put_user_policy(
         root,
         user_name="lee",
         policy_name="ListOnly",
-        document=doc(
+        policy_document=doc(
             allow(["iam:ListUsers", "iam:ListGroups"]),
             {
                 "Effect": "Allow",
@@ -353,8 +357,8 @@ def test_simulating_a_principal_needs_simulate_principal_policy_on_it(root, read
 
 def test_a_user_allowed_only_custom_simulation_sees_no_principals(root, user_factory, client_for):
     lee = user_factory("lee")
-    policy_services.put_user_policy(
-        root, user_name="lee", policy_name="Custom", document=doc(allow("iam:SimulateCustomPolicy"))
+    permission_services.put_user_policy(
+        root, user_name="lee", policy_name="Custom", policy_document=doc(allow("iam:SimulateCustomPolicy"))
     )
     client = client_for(Identity.objects.get(pk=lee.pk))
     page = client.get(URL)

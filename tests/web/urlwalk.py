@@ -61,50 +61,53 @@ def populate_account(root) -> dict:
     the policy pages' query string values (``arn``, ``policy_name``, ``version_id``).
     """
     from accounts import crypto, totp
-    from accounts.models import MFADevice
+    from accounts.models import Identity, MFADevice
     from accounts.services import access_keys as key_services
     from accounts.services import account as account_services
     from accounts.services import groups as group_services
+    from accounts.services import permissions as permission_services
     from accounts.services import policies as policy_services
     from accounts.services import roles as role_services
     from accounts.services import users as user_services
-    from accounts.services.mfa import serial_number_for
+    from accounts.services.mfa import mfa_serial_number
 
-    user_services.console_create_user(root, name="kim", console_access=True, custom_password="Abcdefg1!")
-    user_services.console_create_user(root, name="lee", console_access=False)
-    group_services.create_group(root, name="Admins")
+    user_services.console_create_user(root, user_name="kim", console_access=True, custom_password="Abcdefg1!")
+    user_services.console_create_user(root, user_name="lee", console_access=False)
+    group_services.create_group(root, group_name="Admins")
     group_services.add_user_to_group(root, group_name="Admins", user_name="kim")
     role_services.create_role(
         root,
-        name="AppRole",
+        role_name="AppRole",
         assume_role_policy_document=role_services.service_trust_policy("ec2.amazonaws.com"),
     )
-    policy = policy_services.create_policy(root, name="Lists", document=ALLOW_LIST_USERS)
-    policy_services.create_policy_version(root, policy_arn=policy.arn, document=ALLOW_LIST_GROUPS)
+    policy = policy_services.create_policy(root, policy_name="Lists", policy_document=ALLOW_LIST_USERS)
+    policy_services.create_policy_version(
+        root, policy_arn=policy.arn, policy_document=ALLOW_LIST_GROUPS, set_as_default=True
+    )
     for kind, owner in (("user", "kim"), ("group", "Admins"), ("role", "AppRole")):
-        getattr(policy_services, f"attach_{kind}_policy")(
-            root, policy_arn=policy.arn, **{f"{kind}_name": owner}
+        actions = permission_services.OWNER_ACTIONS[kind]
+        actions.attach(root, policy_arn=policy.arn, **{f"{kind}_name": owner})
+        actions.put_inline(
+            root, policy_name="Inline", policy_document=ALLOW_LIST_USERS, **{f"{kind}_name": owner}
         )
-        getattr(policy_services, f"put_{kind}_policy")(
-            root, policy_name="Inline", document=ALLOW_LIST_USERS, **{f"{kind}_name": owner}
-        )
-    policy_services.attach_user_policy(root, user_name="kim", policy_arn=AWS_READ_ONLY)
-    policy_services.put_user_permissions_boundary(root, user_name="kim", permissions_boundary=policy.arn)
-    policy_services.put_role_permissions_boundary(
+    permission_services.attach_user_policy(root, user_name="kim", policy_arn=AWS_READ_ONLY)
+    permission_services.put_user_permissions_boundary(root, user_name="kim", permissions_boundary=policy.arn)
+    permission_services.put_role_permissions_boundary(
         root, role_name="AppRole", permissions_boundary=AWS_READ_ONLY
     )
-    kim_key, _ = key_services.create_access_key(root, user_name="kim")
-    root_key, _ = key_services.create_access_key(root)
-    kim = user_services.get_user(root, user_name="kim")
+    kim_key = key_services.create_access_key(root, user_name="kim")
+    root_key = key_services.create_access_key(root)
+    kim = Identity.objects.get(account_id=root.account_id, name="kim")
     for identity, device in ((kim, "phone"), (root, "rootphone")):
         MFADevice.objects.create(
             identity=identity,
+            account_id=root.account_id,
             name=device,
-            serial_number=serial_number_for(identity, device),
+            serial_number=mfa_serial_number(root, device),
             secret_encrypted=crypto.encrypt(totp.new_secret()),
             last_used_step=0,
         )
-    account_services.create_account_alias(root, alias=f"alias-{root.account.account_id}")
+    account_services.create_account_alias(root, account_alias=f"alias-{root.account.account_id}")
     account_services.update_account_password_policy(root, minimum_password_length=9)
 
     other = {**SAMPLE_KWARGS, "access_key_id": kim_key.access_key_id}

@@ -13,9 +13,10 @@ from django.db import transaction
 from accounts.models import Account, Identity
 from accounts.services import account as account_services
 from accounts.services import groups as group_services
-from accounts.services import policies as policy_services
+from accounts.services import permissions as permission_services
 from accounts.services import roles as role_services
 from accounts.services import users as user_services
+from accounts.services.paging import every_page
 
 ALIAS = "iamconsole-demo"
 ROOT_EMAIL = "root@demo.iamconsole.test"
@@ -57,55 +58,55 @@ class Command(BaseCommand):
             root = account_services.create_account(
                 email=ROOT_EMAIL, password=ROOT_PASSWORD, account_name="iamconsole demo"
             )
-            account_services.create_account_alias(root, alias=ALIAS)
+            account_services.create_account_alias(root, account_alias=ALIAS)
             created = True
         else:
             root = Identity.objects.get(account=account, kind=Identity.ROOT)
             created = False
-        existing_groups = set(group_services.list_groups(root).values_list("name", flat=True))
+        existing_groups = {g.group_name for g in every_page(group_services.list_groups, root)}
         for name, policy_names in GROUPS.items():
             if name not in existing_groups:
-                group_services.create_group(root, name=name)
+                group_services.create_group(root, group_name=name)
             attached = {
-                row["name"]
-                for row in policy_services.group_permissions(
-                    root, group_services.get_group(root, group_name=name)
-                )
+                row.policy_name
+                for row in permission_services.list_group_permissions(root, group_name=name).rows
             }
             for policy_name in policy_names:
                 if policy_name not in attached:
-                    policy_services.attach_group_policy(
+                    permission_services.attach_group_policy(
                         root, group_name=name, policy_arn=f"arn:aws:iam::aws:policy/{policy_name}"
                     )
-        existing_users = set(user_services.list_users(root).values_list("name", flat=True))
+        existing_users = {u.user_name for u in every_page(user_services.list_users, root)}
         for name, password, group, must_reset in USERS:
             if name in existing_users:
                 continue
             user_services.console_create_user(
                 root,
-                name=name,
+                user_name=name,
                 console_access=True,
                 custom_password=password,
                 password_reset_required=must_reset,
                 group_names=(group,),
             )
-        existing_roles = set(role_services.list_roles(root).values_list("name", flat=True))
+        existing_roles = {r.role_name for r in every_page(role_services.list_roles, root)}
         for name, service, policy_names, description in ROLES:
             if name not in existing_roles:
                 role_services.create_role(
                     root,
-                    name=name,
+                    role_name=name,
                     assume_role_policy_document=role_services.service_trust_policy(service),
                     description=description,
                 )
-            role = role_services.get_role(root, role_name=name)
-            attached = {row["name"] for row in policy_services.role_permissions(root, role)}
+            attached = {
+                row.policy_name
+                for row in permission_services.list_role_permissions(root, role_name=name).rows
+            }
             for policy_name in policy_names:
                 if policy_name not in attached:
-                    policy_services.attach_role_policy(
+                    permission_services.attach_role_policy(
                         root, role_name=name, policy_arn=f"arn:aws:iam::aws:policy/{policy_name}"
                     )
-        self._print(root.account, base_url.rstrip("/"), created)
+        self._print(Account.objects.get(pk=root.account_id), base_url.rstrip("/"), created)
 
     def _print(self, account, base_url, created):
         out = self.stdout

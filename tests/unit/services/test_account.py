@@ -45,21 +45,21 @@ def test_sign_up_refuses_weak_password_and_writes_nothing(db):
 
 
 def test_alias_set_change_delete(root):
-    account_services.create_account_alias(root, alias="acme")
+    account_services.create_account_alias(root, account_alias="acme")
     assert Account.objects.get(pk=root.account_id).alias == "acme"
-    account_services.create_account_alias(root, alias="acme-2")
+    account_services.create_account_alias(root, account_alias="acme-2")
     assert Account.objects.get(pk=root.account_id).alias == "acme-2"
     with pytest.raises(NoSuchEntity):
-        account_services.delete_account_alias(root, alias="acme")
-    account_services.delete_account_alias(root, alias="acme-2")
+        account_services.delete_account_alias(root, account_alias="acme")
+    account_services.delete_account_alias(root, account_alias="acme-2")
     assert Account.objects.get(pk=root.account_id).alias is None
 
 
 def test_alias_is_unique_across_the_server(root_factory):
     a, b = root_factory(), root_factory()
-    account_services.create_account_alias(a, alias="taken")
+    account_services.create_account_alias(a, account_alias="taken")
     with pytest.raises(EntityAlreadyExists, match="The account alias taken already exists."):
-        account_services.create_account_alias(b, alias="taken")
+        account_services.create_account_alias(b, account_alias="taken")
     assert Account.objects.get(pk=b.account_id).alias is None
     failure = AuditEvent.objects.get(action="iam:CreateAccountAlias", result="EntityAlreadyExists")
     assert failure.actor_arn == b.arn
@@ -68,7 +68,7 @@ def test_alias_is_unique_across_the_server(root_factory):
 @pytest.mark.parametrize("alias", ["ab", "Has-Upper", "123456", "a--b"])
 def test_alias_rules(root, alias):
     with pytest.raises(ValidationError):
-        account_services.create_account_alias(root, alias=alias)
+        account_services.create_account_alias(root, account_alias=alias)
 
 
 def test_password_policy_update_and_delete(root):
@@ -115,5 +115,5 @@ def test_iam_user_without_policies_cannot_change_account_settings(root, user_fac
         "on resource: * because no identity-based policy allows the iam:UpdateAccountPasswordPolicy action"
     )
     with pytest.raises(AccessDenied):
-        account_services.create_account_alias(kim, alias="kims-alias")
+        account_services.create_account_alias(kim, account_alias="kims-alias")
     assert AuditEvent.objects.filter(result="AccessDenied", actor_arn=kim.arn).count() == 2

@@ -27,7 +27,7 @@ def arn(root, kind, name):
 def check_composite_rollback(root):
     since = mark()
     with pytest.raises(NoSuchEntity):
-        group_services.console_create_group(root, name="Devs", user_names=["ghost"])
+        group_services.console_create_group(root, group_name="Devs", user_names=["ghost"])
     assert not Group.objects.filter(name="Devs").exists()
     assert events(since) == [("iam:AddUserToGroup", "NoSuchEntity", arn(root, "group", "Devs"))]
 
@@ -48,8 +48,8 @@ def test_nested_actions_record_every_failure_once_in_order(root, user_factory):
     with pytest.raises(EntityAlreadyExists), atomic_action():
         with pytest.raises(NoSuchEntity):
             user_services.create_login_profile(root, user_name="ghost", password="Aa1!aaaaaaaa")
-        group_services.create_group(root, name="Ops")
-        user_services.create_user(root, name="KIM")
+        group_services.create_group(root, group_name="Ops")
+        user_services.create_user(root, user_name="KIM")
     assert not Group.objects.filter(name="Ops").exists()
     assert [(a, r) for a, r, _ in events(since)] == [
         ("iam:CreateLoginProfile", "NoSuchEntity"),
@@ -71,7 +71,7 @@ def test_a_refusal_inside_a_service_is_recorded_once(root, user_factory):
     kim = user_factory("kim")
     since = mark()
     with pytest.raises(AccessDenied):
-        user_services.create_user(kim, name="lee")
+        user_services.create_user(kim, user_name="lee")
     assert events(since) == [("iam:CreateUser", "AccessDenied", arn(root, "user", "lee"))]
     assert not Identity.objects.filter(name="lee").exists()
 

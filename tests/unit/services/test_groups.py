@@ -6,22 +6,22 @@ from accounts.services import groups as group_services
 
 
 def test_create_group(root):
-    group = group_services.create_group(root, name="Admins")
-    assert group.unique_id.startswith("AGPA") and len(group.unique_id) == 21
+    group = group_services.create_group(root, group_name="Admins")
+    assert group.group_id.startswith("AGPA") and len(group.group_id) == 21
     assert group.arn == f"arn:aws:iam::{root.account.account_id}:group/Admins"
 
 
 def test_group_names_unique_case_insensitive_and_limited(root):
-    group_services.create_group(root, name="Admins")
+    group_services.create_group(root, group_name="Admins")
     with pytest.raises(EntityAlreadyExists, match="Group with name ADMINS already exists."):
-        group_services.create_group(root, name="ADMINS")
+        group_services.create_group(root, group_name="ADMINS")
     with pytest.raises(ValidationError):
-        group_services.create_group(root, name="g" * 129)
+        group_services.create_group(root, group_name="g" * 129)
     assert Group.objects.count() == 1
 
 
 def test_membership_and_counts(root, user_factory):
-    group_services.create_group(root, name="Devs")
+    group_services.create_group(root, group_name="Devs")
     user_factory("kim")
     user_factory("lee")
     group_services.add_user_to_group(root, group_name="devs", user_name="KIM")
@@ -33,7 +33,7 @@ def test_membership_and_counts(root, user_factory):
 
 
 def test_delete_group_api_vs_console(root, user_factory):
-    group_services.create_group(root, name="Devs")
+    group_services.create_group(root, group_name="Devs")
     user_factory("kim", groups=("Devs",))
     with pytest.raises(DeleteConflict):
         group_services.delete_group(root, group_name="Devs")
@@ -45,7 +45,7 @@ def test_delete_group_api_vs_console(root, user_factory):
 
 def test_other_accounts_groups_are_invisible(root_factory):
     a, b = root_factory(), root_factory()
-    group_services.create_group(b, name="Hidden")
+    group_services.create_group(b, group_name="Hidden")
     with pytest.raises(NoSuchEntity):
         group_services.add_user_to_group(a, group_name="Hidden", user_name="x")
     assert list(group_services.list_groups(a)) == []

@@ -32,7 +32,7 @@ def enrol(actor, user_name=None, name="phone"):
     device = mfa.enable_virtual_mfa_device(
         actor, user_name=user_name, device_name=name, secret=secret, code1=c1, code2=c2
     )
-    return device, secret
+    return MFADevice.objects.get(serial_number=device.serial_number), secret
 
 
 def test_enrol_root_device_with_two_consecutive_codes(root, frozen):
@@ -132,14 +132,22 @@ def test_resync_learns_drift(root, frozen):
     ahead = [code(secret, 4), code(secret, 5)]
     assert mfa.verify_code(root, code(secret, 5)) is None
     mfa.resync_mfa_device(
-        root, user_name=None, serial_number=device.serial_number, code1=ahead[0], code2=ahead[1]
+        root,
+        user_name=None,
+        serial_number=device.serial_number,
+        authentication_code1=ahead[0],
+        authentication_code2=ahead[1],
     )
     assert MFADevice.objects.get(pk=device.pk).drift == 5
     frozen.shift(30)
     assert mfa.verify_code(Identity.objects.get(pk=root.pk), code(secret, 6)) is not None
     with pytest.raises(InvalidAuthenticationCode):
         mfa.resync_mfa_device(
-            root, user_name=None, serial_number=device.serial_number, code1="111111", code2="222222"
+            root,
+            user_name=None,
+            serial_number=device.serial_number,
+            authentication_code1="111111",
+            authentication_code2="222222",
         )
 
 

@@ -14,8 +14,11 @@ from accounts.errors import (
     ValidationError,
 )
 from accounts.models import AuditEvent, InlinePolicy, ManagedPolicy, Role
+from accounts.services import permissions as permission_services
 from accounts.services import policies as policy_services
 from accounts.services import roles as role_services
+from accounts.shapes import AttachedVia, PolicyType
+from tests.conftest import stored
 
 AWS = "arn:aws:iam::aws:policy/"
 EC2_TRUST = role_services.service_trust_policy("ec2.amazonaws.com")
@@ -32,7 +35,7 @@ def allow(action="s3:GetObject", resource="*"):
 
 
 def make_role(actor, name="AppRole", document=EC2_TRUST, **kwargs):
-    return role_services.create_role(actor, name=name, assume_role_policy_document=document, **kwargs)
+    return role_services.create_role(actor, role_name=name, assume_role_policy_document=document, **kwargs)
 
 
 # --- create with each kind of trusted entity -------------------------------------------------
@@ -41,10 +44,10 @@ def make_role(actor, name="AppRole", document=EC2_TRUST, **kwargs):
 def test_create_service_role(root):
     role = make_role(root, "EC2Role")
     account = root.account.account_id
-    assert role.unique_id.startswith("AROA") and len(role.unique_id) == 21
+    assert role.role_id.startswith("AROA") and len(role.role_id) == 21
     assert role.arn == f"arn:aws:iam::{account}:role/EC2Role"
     assert role.max_session_duration == 3600
-    stored = Role.objects.get(pk=role.pk)
+    stored = Role.objects.get(unique_id=role.role_id)
     assert json.loads(stored.assume_role_policy_document)["Statement"][0]["Principal"] == {
         "Service": "ec2.amazonaws.com"
     }
@@ -54,7 +57,9 @@ def test_create_service_role(root):
 def test_create_account_role_with_mfa(root):
     document = role_services.account_trust_policy("123456789012", require_mfa=True)
     role = make_role(root, "CrossAccount", document, description="Auditors", max_session_duration=7200)
-    statement = json.loads(Role.objects.get(pk=role.pk).assume_role_policy_document)["Statement"][0]
+    statement = json.loads(Role.objects.get(unique_id=role.role_id).assume_role_policy_document)["Statement"][
+        0
+    ]
     assert statement["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
     assert statement["Action"] == "sts:AssumeRole"
     assert statement["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
@@ -84,7 +89,7 @@ def test_trust_policy_without_version_is_accepted_as_legacy(root):
     document = json.dumps(
         {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}]}
     )
-    assert make_role(root, "Legacy", document).name == "Legacy"
+    assert make_role(root, "Legacy", document).role_name == "Legacy"
 
 
 # --- names ---------------------------------------------------------------------------------
@@ -115,7 +120,7 @@ def test_role_name_rules(root, name, message):
 
 def test_role_name_of_64_characters_with_all_allowed_symbols(root):
     name = ("a+=,.@_-" * 8)[:64]
-    assert make_role(root, name).name == name
+    assert make_role(root, name).role_name == name
 
 
 # --- malformed trust policies: AWS's messages ---------------------------------------------
@@ -252,14 +257,22 @@ def test_roles_per_account_quota(root, monkeypatch):
 
 def test_delete_role_conflicts_then_console_delete(root):
     make_role(root)
-    policy_services.attach_role_policy(root, role_name="AppRole", policy_arn=AWS + "AmazonS3ReadOnlyAccess")
-    policy_services.put_role_policy(root, role_name="AppRole", policy_name="Inline", document=allow())
+    permission_services.attach_role_policy(
+        root, role_name="AppRole", policy_arn=AWS + "AmazonS3ReadOnlyAccess"
+    )
+    permission_services.put_role_policy(
+        root, role_name="AppRole", policy_name="Inline", policy_document=allow()
+    )
     with pytest.raises(DeleteConflict, match="^Cannot delete entity, must detach all policies first.$"):
         role_services.delete_role(root, role_name="AppRole")
-    policy_services.detach_role_policy(root, role_name="AppRole", policy_arn=AWS + "AmazonS3ReadOnlyAccess")
+    permission_services.detach_role_policy(
+        root, role_name="AppRole", policy_arn=AWS + "AmazonS3ReadOnlyAccess"
+    )
     with pytest.raises(DeleteConflict, match="^Cannot delete entity, must delete policies first.$"):
         role_services.delete_role(root, role_name="AppRole")
-    policy_services.attach_role_policy(root, role_name="AppRole", policy_arn=AWS + "AmazonS3ReadOnlyAccess")
+    permission_services.attach_role_policy(
+        root, role_name="AppRole", policy_arn=AWS + "AmazonS3ReadOnlyAccess"
+    )
     role_services.console_delete_role(root, role_name="AppRole")
     assert not Role.objects.exists()
     assert not InlinePolicy.objects.exists()
@@ -272,7 +285,7 @@ def test_delete_role_conflicts_then_console_delete(root):
 
 def test_delete_role_with_a_permissions_boundary(root):
     make_role(root)
-    policy_services.put_role_permissions_boundary(
+    permission_services.put_role_permissions_boundary(
         root, role_name="AppRole", permissions_boundary=AWS + "IAMReadOnlyAccess"
     )
     assert Role.objects.get().permissions_boundary.name == "IAMReadOnlyAccess"
@@ -283,13 +296,14 @@ def test_delete_role_with_a_permissions_boundary(root):
 def test_ten_managed_policies_per_role(root):
     make_role(root)
     arns = [
-        policy_services.create_policy(root, name=f"p{i}", document=allow(f"s3:Get{i}")).arn for i in range(11)
+        policy_services.create_policy(root, policy_name=f"p{i}", policy_document=allow(f"s3:Get{i}")).arn
+        for i in range(11)
     ]
     for arn in arns[:10]:
-        policy_services.attach_role_policy(root, role_name="AppRole", policy_arn=arn)
-    policy_services.attach_role_policy(root, role_name="AppRole", policy_arn=arns[0])  # already: no-op
+        permission_services.attach_role_policy(root, role_name="AppRole", policy_arn=arn)
+    permission_services.attach_role_policy(root, role_name="AppRole", policy_arn=arns[0])  # already: no-op
     with pytest.raises(LimitExceeded, match="^Cannot exceed quota for PoliciesPerRole: 10$"):
-        policy_services.attach_role_policy(root, role_name="AppRole", policy_arn=arns[10])
+        permission_services.attach_role_policy(root, role_name="AppRole", policy_arn=arns[10])
     assert Role.objects.get().attached_policies.count() == 10
 
 
@@ -302,58 +316,74 @@ def test_inline_policies_total_10240(root):
         pad = n - len(base.replace(" ", ""))
         return allow("s3:GetObject", "arn:aws:s3:::" + "b" * pad)
 
-    policy_services.put_role_policy(root, role_name="AppRole", policy_name="A", document=sized(6000))
-    policy_services.put_role_policy(root, role_name="AppRole", policy_name="B", document=sized(4240))
+    permission_services.put_role_policy(
+        root, role_name="AppRole", policy_name="A", policy_document=sized(6000)
+    )
+    permission_services.put_role_policy(
+        root, role_name="AppRole", policy_name="B", policy_document=sized(4240)
+    )
     with pytest.raises(LimitExceeded, match="^Maximum policy size of 10240 bytes exceeded for role AppRole$"):
-        policy_services.put_role_policy(root, role_name="AppRole", policy_name="C", document=sized(100))
+        permission_services.put_role_policy(
+            root, role_name="AppRole", policy_name="C", policy_document=sized(100)
+        )
     # replacing B by one of the same size is fine: the total counts B once
-    policy_services.put_role_policy(root, role_name="AppRole", policy_name="B", document=sized(4240))
+    permission_services.put_role_policy(
+        root, role_name="AppRole", policy_name="B", policy_document=sized(4240)
+    )
     assert sorted(InlinePolicy.objects.filter(role__name="AppRole").values_list("name", flat=True)) == [
         "A",
         "B",
     ]
-    assert policy_services.get_role_policy(root, role_name="AppRole", policy_name="A").document == sized(6000)
+    assert permission_services.get_role_policy(
+        root, role_name="AppRole", policy_name="A"
+    ).policy_document == sized(6000)
     with pytest.raises(NoSuchEntity, match="^The role policy with name Z cannot be found.$"):
-        policy_services.get_role_policy(root, role_name="AppRole", policy_name="Z")
+        permission_services.get_role_policy(root, role_name="AppRole", policy_name="Z")
     with pytest.raises(NoSuchEntity, match="^The role policy with name Z cannot be found.$"):
-        policy_services.delete_role_policy(root, role_name="AppRole", policy_name="Z")
+        permission_services.delete_role_policy(root, role_name="AppRole", policy_name="Z")
 
 
 def test_role_permissions_rows(root):
-    role = make_role(root)
-    policy_services.attach_role_policy(root, role_name="AppRole", policy_arn=AWS + "AmazonEC2ReadOnlyAccess")
-    policy_services.put_role_policy(root, role_name="AppRole", policy_name="Mine", document=allow())
-    rows = {(r["name"], r["type"], r["source"]) for r in policy_services.role_permissions(root, role)}
+    make_role(root)
+    permission_services.attach_role_policy(
+        root, role_name="AppRole", policy_arn=AWS + "AmazonEC2ReadOnlyAccess"
+    )
+    permission_services.put_role_policy(
+        root, role_name="AppRole", policy_name="Mine", policy_document=allow()
+    )
+    rows = {
+        (r.policy_name, r.policy_type, r.attached_via)
+        for r in permission_services.list_role_permissions(root, role_name="AppRole").rows
+    }
     assert rows == {
-        ("AmazonEC2ReadOnlyAccess", "AWS managed", "Attached directly"),
-        ("Mine", "Customer inline", "Inline"),
+        ("AmazonEC2ReadOnlyAccess", PolicyType.AWS_MANAGED, AttachedVia.DIRECT),
+        ("Mine", PolicyType.CUSTOMER_INLINE, AttachedVia.INLINE),
     }
 
 
 def test_permissions_boundary_put_and_delete(root):
     make_role(root)
     with pytest.raises(NoSuchEntity, match="does not have a permissions boundary"):
-        policy_services.delete_role_permissions_boundary(root, role_name="AppRole")
-    policy_services.put_role_permissions_boundary(
+        permission_services.delete_role_permissions_boundary(root, role_name="AppRole")
+    permission_services.put_role_permissions_boundary(
         root, role_name="AppRole", permissions_boundary=AWS + "IAMReadOnlyAccess"
     )
-    policy_services.delete_role_permissions_boundary(root, role_name="AppRole")
+    permission_services.delete_role_permissions_boundary(root, role_name="AppRole")
     assert Role.objects.get().permissions_boundary is None
 
 
 def test_console_delete_policy_detaches_roles_and_boundaries(root):
-    policy = policy_services.create_policy(root, name="Mine", document=allow())
+    policy = policy_services.create_policy(root, policy_name="Mine", policy_document=allow())
     make_role(root, "R1")
     make_role(root, "R2")
-    policy_services.attach_role_policy(root, role_name="R1", policy_arn=policy.arn)
-    policy_services.put_role_permissions_boundary(root, role_name="R2", permissions_boundary=policy.arn)
+    permission_services.attach_role_policy(root, role_name="R1", policy_arn=policy.arn)
+    permission_services.put_role_permissions_boundary(root, role_name="R2", permissions_boundary=policy.arn)
     with pytest.raises(DeleteConflict):
         policy_services.delete_policy(root, policy_arn=policy.arn)
-    counted = policy_services.list_policies(root, scope="Local").get()
-    assert (counted.role_count, counted.role_boundary_count, counted.user_count) == (1, 1, 0)
-    entities = policy_services.policy_entities(root, policy)
-    assert [r.name for r in entities["roles"]] == ["R1"]
-    assert [r.name for r in entities["boundary_roles"]] == ["R2"]
+    (counted,) = policy_services.list_policies(root, scope="Local").items
+    assert (counted.attachment_count, counted.permissions_boundary_usage_count) == (1, 1)
+    entities = policy_services.list_entities_for_policy(root, policy_arn=policy.arn)
+    assert (entities.roles, entities.boundary_roles, entities.users) == (("R1",), ("R2",), ())
     policy_services.console_delete_policy(root, policy_arn=policy.arn)
     assert not ManagedPolicy.objects.filter(name="Mine").exists()
     assert Role.objects.get(name="R2").permissions_boundary is None
@@ -363,7 +393,7 @@ def test_console_delete_policy_detaches_roles_and_boundaries(root):
 def test_bumps_the_authz_generation(root):
     before = root.account.authz_generation
     make_role(root)
-    policy_services.attach_role_policy(root, role_name="AppRole", policy_arn=AWS + "IAMReadOnlyAccess")
+    permission_services.attach_role_policy(root, role_name="AppRole", policy_arn=AWS + "IAMReadOnlyAccess")
     root.account.refresh_from_db()
     assert root.account.authz_generation > before
 
@@ -378,17 +408,19 @@ def test_other_accounts_roles_are_no_such_entity(root_factory):
         lambda: role_services.get_role(a, role_name="Hidden"),
         lambda: role_services.delete_role(a, role_name="Hidden"),
         lambda: role_services.update_role(a, role_name="Hidden", description="x"),
-        lambda: policy_services.attach_role_policy(
+        lambda: permission_services.attach_role_policy(
             a, role_name="Hidden", policy_arn=AWS + "IAMReadOnlyAccess"
         ),
-        lambda: policy_services.put_role_policy(a, role_name="Hidden", policy_name="X", document=allow()),
+        lambda: permission_services.put_role_policy(
+            a, role_name="Hidden", policy_name="X", policy_document=allow()
+        ),
     ):
         with pytest.raises(NoSuchEntity, match="^The role with name Hidden cannot be found.$"):
             call()
     assert list(role_services.list_roles(a)) == []
     assert Role.objects.get().attached_policies.count() == 0
     # the same name is free in another account
-    assert make_role(a, "Hidden").account_id == a.account_id
+    assert make_role(a, "Hidden").arn.split(":")[4] == a.account_id
 
 
 def test_user_without_policies_is_refused(root, user_factory):
@@ -422,7 +454,7 @@ def test_console_create_role_is_all_or_nothing(root):
     with pytest.raises(NoSuchEntity):
         role_services.console_create_role(
             root,
-            name="Half",
+            role_name="Half",
             assume_role_policy_document=EC2_TRUST,
             policy_arns=[AWS + "AmazonEC2ReadOnlyAccess", AWS + "NoSuchPolicy"],
         )
@@ -431,11 +463,11 @@ def test_console_create_role_is_all_or_nothing(root):
     assert AuditEvent.objects.filter(action="iam:AttachRolePolicy", result="NoSuchEntity").exists()
     role = role_services.console_create_role(
         root,
-        name="Whole",
+        role_name="Whole",
         assume_role_policy_document=EC2_TRUST,
         policy_arns=[AWS + "AmazonEC2ReadOnlyAccess"],
     )
-    assert [p.name for p in role.attached_policies.all()] == ["AmazonEC2ReadOnlyAccess"]
+    assert [p.name for p in stored(role).attached_policies.all()] == ["AmazonEC2ReadOnlyAccess"]
 
 
 def test_seed_demo_creates_the_demo_role_once(db):

@@ -13,42 +13,46 @@ from accounts.models import AuditEvent, GroupMembership, Identity
 from accounts.services import account as account_services
 from accounts.services import groups as group_services
 from accounts.services import users as user_services
+from tests.conftest import stored
 
 
 def test_create_user_with_aws_ids_and_arn(root):
-    user = user_services.create_user(root, name="kim", path="/dev/")
-    assert user.unique_id.startswith("AIDA") and len(user.unique_id) == 21
+    user = user_services.create_user(root, user_name="kim", path="/dev/")
+    assert user.user_id.startswith("AIDA") and len(user.user_id) == 21
     assert user.arn == f"arn:aws:iam::{root.account.account_id}:user/dev/kim"
-    assert not user.has_login_profile and not user.has_usable_password()
+    assert user.login_profile is None
+    row = stored(user)
+    assert not row.has_login_profile and not row.has_usable_password()
     event = AuditEvent.objects.get(action="iam:CreateUser")
     assert (event.result, event.actor_arn, event.target) == ("Success", root.arn, user.arn)
 
 
 def test_user_names_are_unique_case_insensitively(root):
-    user_services.create_user(root, name="kim")
+    user_services.create_user(root, user_name="kim")
     with pytest.raises(EntityAlreadyExists, match="^User with name KIM already exists.$"):
-        user_services.create_user(root, name="KIM")
+        user_services.create_user(root, user_name="KIM")
     assert Identity.objects.iam_users().count() == 1
 
 
 def test_same_user_name_in_two_accounts(root_factory):
     a, b = root_factory(), root_factory()
-    user_services.create_user(a, name="kim")
-    user_services.create_user(b, name="kim")
+    user_services.create_user(a, user_name="kim")
+    user_services.create_user(b, user_name="kim")
     assert Identity.objects.iam_users().filter(name="kim").count() == 2
 
 
 def test_invalid_name_writes_nothing(root):
     with pytest.raises(ValidationError):
-        user_services.create_user(root, name="kim lee")
+        user_services.create_user(root, user_name="kim lee")
     assert not Identity.objects.iam_users().exists()
 
 
 def test_console_create_user_with_generated_password(root):
     user, password = user_services.console_create_user(
-        root, name="kim", console_access=True, password_reset_required=True
+        root, user_name="kim", console_access=True, password_reset_required=True
     )
-    user.refresh_from_db()
+    assert user.login_profile.password_reset_required
+    user = stored(user)
     assert user.has_login_profile and user.password_reset_required
     assert user.check_password(password) and password not in user.password
     actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
@@ -61,7 +65,11 @@ def test_console_create_user_is_all_or_nothing(root, group_factory):
     group_factory("Admins")
     with pytest.raises(NoSuchEntity):
         user_services.console_create_user(
-            root, name="kim", console_access=True, custom_password="Abcdefg1!", group_names=("Admins", "Nope")
+            root,
+            user_name="kim",
+            console_access=True,
+            custom_password="Abcdefg1!",
+            group_names=("Admins", "Nope"),
         )
     assert not Identity.objects.iam_users().exists()
     assert not GroupMembership.objects.exists()
@@ -71,7 +79,7 @@ def test_custom_password_must_meet_account_policy(root):
     account_services.update_account_password_policy(root, minimum_password_length=14)
     with pytest.raises(PasswordPolicyViolation, match="minimum length of 14"):
         user_services.console_create_user(
-            root, name="kim", console_access=True, custom_password="Short-pass1"
+            root, user_name="kim", console_access=True, custom_password="Short-pass1"
         )
     assert not Identity.objects.iam_users().exists()
 
@@ -108,22 +116,22 @@ def test_api_delete_user_refuses_with_dependents_console_delete_cascades(root, u
 
 def test_lookups_stay_in_the_callers_account(root_factory):
     a, b = root_factory(), root_factory()
-    user_services.create_user(b, name="secret-user")
+    user_services.create_user(b, user_name="secret-user")
     with pytest.raises(NoSuchEntity):
         user_services.get_user(a, user_name="secret-user")
     with pytest.raises(NoSuchEntity):
         user_services.console_delete_user(a, user_name="secret-user")
-    assert [u.name for u in user_services.list_users(a)] == []
+    assert [u.user_name for u in user_services.list_users(a)] == []
 
 
 def test_iam_user_without_policies_is_denied_user_management(root, user_factory):
     kim = user_factory("kim")
     with pytest.raises(AccessDenied, match="iam:CreateUser on resource: arn:aws:iam::.*:user/lee because"):
-        user_services.create_user(kim, name="lee")
+        user_services.create_user(kim, user_name="lee")
     with pytest.raises(AccessDenied):
         user_services.list_users(kim)
     # ... but may look at itself.
-    assert user_services.get_user(kim, user_name="kim") == kim
+    assert user_services.get_user(kim, user_name="kim").user_id == kim.unique_id
     assert not Identity.objects.iam_users().filter(name="lee").exists()
 
 

@@ -9,11 +9,11 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError as FormError
 
-from . import identifiers
-from .errors import IAMError
-from .forms import aws_rule
-from .policy_forms import PolicyDocumentMixin, policy_document_field
-from .services import roles as role_services
+from .. import identifiers
+from ..errors import IAMError
+from ..services import roles as role_services
+from .common import aws_rule
+from .policies import PolicyDocumentMixin, policy_document_field
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 # What the custom trust policy editor starts from: valid as it stands, trusting nobody yet

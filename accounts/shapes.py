@@ -1,0 +1,295 @@
+"""What the services return: plain, immutable data in AWS's shapes.
+
+Each dataclass mirrors a shape of the IAM API (``User``, ``Group``, ``Role``, ``Policy``,
+``PolicyVersion``, ``AccessKeyMetadata`` …) with AWS's member names in snake case, so that
+the Query API turns them into AWS's XML by name and the console renders them directly. A
+few shapes carry what the console shows beside AWS's members (a user's groups count, its MFA
+devices and access keys on the Users page); the API ignores those. Pure Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list, as AWS pages: ``marker`` is where the next page starts."""
+
+    items: list[T]
+    is_truncated: bool = False
+    marker: str | None = None
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass(frozen=True)
+class Tag:
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class AttachedPermissionsBoundary:
+    permissions_boundary_arn: str
+    permissions_boundary_type: str = "Policy"
+
+    @property
+    def policy_name(self) -> str:
+        return self.permissions_boundary_arn.rsplit("/", 1)[-1]
+
+    @property
+    def is_aws_managed(self) -> bool:
+        return self.permissions_boundary_arn.startswith("arn:aws:iam::aws:")
+
+
+@dataclass(frozen=True)
+class LoginProfile:
+    user_name: str
+    create_date: datetime
+    password_reset_required: bool = False
+
+
+@dataclass(frozen=True)
+class AccessKeyLastUsed:
+    last_used_date: datetime | None
+    service_name: str = "N/A"
+    region: str = "N/A"
+
+
+@dataclass(frozen=True)
+class AccessKeyMetadata:
+    user_name: str
+    access_key_id: str
+    status: str
+    create_date: datetime
+    description: str = ""
+    last_used: AccessKeyLastUsed | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "Active"
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    """CreateAccessKey's result: the only time the secret is seen."""
+
+    user_name: str
+    access_key_id: str
+    status: str
+    secret_access_key: str
+    create_date: datetime
+
+
+@dataclass(frozen=True)
+class MFADevice:
+    user_name: str
+    serial_number: str
+    enable_date: datetime
+    device_name: str = ""
+    last_used_date: datetime | None = None  # the console's "Last used"
+
+
+@dataclass(frozen=True)
+class User:
+    path: str
+    user_name: str
+    user_id: str
+    arn: str
+    create_date: datetime
+    password_last_used: datetime | None = None
+    permissions_boundary: AttachedPermissionsBoundary | None = None
+    tags: tuple[Tag, ...] = ()
+    # the console's columns (not in AWS's User shape)
+    login_profile: LoginProfile | None = None
+    password_last_changed: datetime | None = None
+    group_count: int | None = None
+    mfa_devices: tuple[MFADevice, ...] = ()
+    access_keys: tuple[AccessKeyMetadata, ...] = ()
+
+    @property
+    def has_console_password(self) -> bool:
+        return self.login_profile is not None
+
+
+@dataclass(frozen=True)
+class Group:
+    path: str
+    group_name: str
+    group_id: str
+    arn: str
+    create_date: datetime
+    member_count: int | None = None  # the console's Users column
+
+
+@dataclass(frozen=True)
+class RoleLastUsed:
+    last_used_date: datetime | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class Role:
+    path: str
+    role_name: str
+    role_id: str
+    arn: str
+    create_date: datetime
+    assume_role_policy_document: str
+    description: str = ""
+    max_session_duration: int = 3600
+    permissions_boundary: AttachedPermissionsBoundary | None = None
+    tags: tuple[Tag, ...] = ()
+    role_last_used: RoleLastUsed | None = None
+
+
+class PolicyType(StrEnum):
+    """The console's policy Type column."""
+
+    AWS_MANAGED = "AWS managed"
+    AWS_MANAGED_JOB_FUNCTION = "AWS managed - job function"
+    CUSTOMER_MANAGED = "Customer managed"
+    CUSTOMER_INLINE = "Customer inline"
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+
+JOB_FUNCTION_PATH = "/job-function/"
+
+
+def managed_policy_type(arn: str, path: str) -> PolicyType:
+    if arn.startswith("arn:aws:iam::aws:"):
+        return PolicyType.AWS_MANAGED_JOB_FUNCTION if path == JOB_FUNCTION_PATH else PolicyType.AWS_MANAGED
+    return PolicyType.CUSTOMER_MANAGED
+
+
+@dataclass(frozen=True)
+class Policy:
+    policy_name: str
+    policy_id: str
+    arn: str
+    path: str
+    default_version_id: str
+    attachment_count: int
+    permissions_boundary_usage_count: int
+    is_attachable: bool
+    create_date: datetime
+    update_date: datetime
+    description: str = ""
+    tags: tuple[Tag, ...] = ()
+
+    @property
+    def policy_type(self) -> PolicyType:
+        return managed_policy_type(self.arn, self.path)
+
+    @property
+    def is_aws_managed(self) -> bool:
+        return self.arn.startswith("arn:aws:iam::aws:")
+
+
+@dataclass(frozen=True)
+class PolicyVersion:
+    document: str
+    version_id: str
+    is_default_version: bool
+    create_date: datetime
+
+
+@dataclass(frozen=True)
+class AttachedPolicy:
+    policy_name: str
+    policy_arn: str
+
+
+@dataclass(frozen=True)
+class InlinePolicy:
+    """GetUserPolicy / GetGroupPolicy / GetRolePolicy."""
+
+    owner_kind: str  # "user" | "group" | "role"
+    owner_name: str
+    policy_name: str
+    policy_document: str
+
+
+class AttachedVia(StrEnum):
+    """Where a policy on a Permissions tab comes from."""
+
+    DIRECT = "direct"
+    INLINE = "inline"
+    GROUP = "group"
+
+
+@dataclass(frozen=True)
+class PermissionRow:
+    """One policy that applies to a user, group or role (its Permissions tab)."""
+
+    policy_name: str
+    policy_type: PolicyType
+    attached_via: AttachedVia
+    policy_arn: str | None = None  # managed policies
+    group_name: str | None = None  # AttachedVia.GROUP
+
+    @property
+    def is_inline(self) -> bool:
+        return self.policy_type == PolicyType.CUSTOMER_INLINE
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """A Permissions tab: every policy that applies, and the permissions boundary."""
+
+    rows: tuple[PermissionRow, ...]
+    permissions_boundary: AttachedPermissionsBoundary | None = None
+    boundary_type: PolicyType | None = None
+
+    def attached_arns(self) -> set[str]:
+        return {r.policy_arn for r in self.rows if r.attached_via == AttachedVia.DIRECT and r.policy_arn}
+
+    def inline_names(self) -> list[str]:
+        return [r.policy_name for r in self.rows if r.attached_via == AttachedVia.INLINE]
+
+
+@dataclass(frozen=True)
+class PolicyEntities:
+    """ListEntitiesForPolicy: names of the account's entities that use a managed policy."""
+
+    users: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    boundary_users: tuple[str, ...] = ()
+    boundary_roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    summary_map: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    """One action × resource of a simulation (SimulatePrincipalPolicy / SimulateCustomPolicy)."""
+
+    eval_action_name: str
+    eval_resource_name: str
+    eval_decision: str
+    decision: object  # the engine's Decision: matched statements, the denying policy type
+    line_offsets: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Simulation:
+    results: tuple[EvaluationResult, ...]
+    considered: tuple[str, ...]
+    subject: str
