@@ -15,9 +15,9 @@
 Each pattern compiles to the cheapest test that is exact: equality, ``startswith`` for a
 single trailing ``*``, or an anchored regular expression.
 
-The regular expressions never backtrack catastrophically: matching takes time linear in
-pattern length × input length, whatever the pattern (policy text is attacker-controlled: the
-simulator takes any document). A naive translation (``*`` -> ``.*``) makes ``re`` try every
+The regular expressions never backtrack catastrophically: matching takes at most
+O(pattern length × input length) time, whatever the pattern (policy text is
+attacker-controlled: the simulator takes any document). A naive translation (``*`` -> ``.*``) makes ``re`` try every
 way of sharing the input among the stars, exponential in their number. Here the text between
 two stars (a *piece*: literals and single-character wildcards, fixed length) is matched by
 ``(?>.*?piece)``: the leftmost occurrence, inside an atomic group, so ``re`` never comes back
@@ -27,6 +27,8 @@ whatever a later occurrence would have skipped), which holds for ARN patterns to
 must not cross a colon is followed either by a piece holding a colon (whose place is then
 fixed by the next colon of the input) or by a colon-free piece (so what the next star has to
 swallow is colon-free as well), and once a star may cross colons every later one may too.
+Where only one place can lead to a match, the piece goes without a group (see
+:func:`linear_regex`): the common ARN patterns keep the plain regexes they always had.
 """
 
 from __future__ import annotations
@@ -101,18 +103,13 @@ def linear_regex(atoms: Iterable[Atom]) -> str:
     for i, star in enumerate(stars):
         atoms_after = pieces[i + 1]
         piece = "".join(atoms_after)
-        if (
-            i == last
-            # [^:]* then ":": it stops at the next colon, no other place can match
-            or star is SEGMENT_STAR
-            and atoms_after[0].startswith(":")
-            # the last piece before a final ".*": its first place found is a match
-            or i == last - 1
-            and ends_with_any_star
-        ):
-            out.append(f"{star.cls}*{piece}")
+        if i == last:
+            plain = True
+        elif star is SEGMENT_STAR and atoms_after[0].startswith(":"):
+            plain = True  # [^:]* stops at the next colon: no other place to try
         else:
-            out.append(f"(?>{star.cls}*?{piece})")
+            plain = i == last - 1 and ends_with_any_star  # the first place found matches
+        out.append(f"{star.cls}*{piece}" if plain else f"(?>{star.cls}*?{piece})")
     return "".join(out)
 
 
