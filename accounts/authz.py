@@ -20,7 +20,14 @@ from . import audit
 from . import context as call_context
 from . import policy as engine
 from .errors import AccessDenied
-from .principals import LoadedPolicies, Principal, as_principal, clear_caches, may_change_own_password
+from .principals import (
+    LoadedPolicies,
+    Principal,
+    as_principal,
+    clear_caches,
+    compile_policy,
+    may_change_own_password,
+)
 from .principals import policies_for as _policies_for
 
 __all__ = [
@@ -123,6 +130,45 @@ class Verdict:
     reason: str = ""  # set when AWS's own rules refused (an AWS-owned resource)
 
 
+def _request(principal: Principal, action: str, resource: str, context: dict, resource_account: str = ""):
+    return engine.RequestContext(
+        action,
+        resource,
+        principal.arn,
+        context,
+        principal_account=principal.account_id,
+        resource_account=resource_account,
+        role_arn=principal.role_arn,
+    )
+
+
+def decide_assume_role(
+    principal, *, role_arn: str, role_account_id: str, trust_policy: str, extra_context=None, mfa_now=False
+) -> Verdict:
+    """sts:AssumeRole on a role of any account: the caller's identity side (its policies,
+    boundary and session policies) and the role's trust policy, in one engine decision that
+    applies AWS's same-account and cross-account rules. Never raises (a fault denies)."""
+    principal = as_principal(principal)
+    try:
+        loaded = _policies_for(principal)
+        trust = compile_policy(f"trust policy of {role_arn}", trust_policy, kind="trust")
+        own = loaded.policy_set
+        policy_set = engine.PolicySet(
+            identity=own.identity, boundary=own.boundary, session=own.session, resource=trust
+        )
+        context = request_context(principal)
+        if mfa_now:
+            context["aws:MultiFactorAuthPresent"] = True
+            context["aws:MultiFactorAuthAge"] = "0"
+        context.update(extra_context or {})
+        decision = engine.evaluate(
+            _request(principal, "sts:AssumeRole", role_arn, context, role_account_id), policy_set
+        )
+    except Exception:  # noqa: BLE001 - fail secure
+        return Verdict(False)
+    return Verdict(decision.allowed, decision, loaded.considered + (f"trust policy of {role_arn}",))
+
+
 def decide(principal, action: str, resource: str) -> Verdict:
     """Decide one request; never raises (a failing engine denies)."""
     principal = as_principal(principal)
@@ -135,14 +181,7 @@ def decide(principal, action: str, resource: str) -> Verdict:
     try:
         loaded = _policies_for(principal)
         decision = engine.evaluate(
-            engine.RequestContext(
-                action,
-                resource,
-                principal.arn,
-                request_context(principal),
-                principal_account=principal.account_id,
-            ),
-            loaded.policy_set,
+            _request(principal, action, resource, request_context(principal)), loaded.policy_set
         )
     except Exception:  # noqa: BLE001 - fail secure: an engine fault is a denial
         return Verdict(False)

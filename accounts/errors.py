@@ -91,3 +91,28 @@ class Throttled(IAMError):
     def __init__(self, message: str, *, retry_after: int):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class PackedPolicyTooLarge(IAMError):
+    code = "PackedPolicyTooLarge"
+    status = 400
+
+
+class InvalidClientTokenId(IAMError):
+    code = "InvalidClientTokenId"
+    status = 403
+
+
+class ExpiredToken(IAMError):
+    code = "ExpiredToken"
+    status = 403
+
+
+class UnmodifiableEntity(IAMError):
+    code = "UnmodifiableEntity"
+    status = 400
+
+
+class ConcurrentModification(IAMError):
+    code = "ConcurrentModification"
+    status = 409

@@ -15,6 +15,7 @@ UNIQUE_ID_PREFIXES = {
     "group": "AGPA",
     "role": "AROA",
     "policy": "ANPA",
+    "instance_profile": "AIPA",
     "access_key": "AKIA",
 }
 
@@ -22,8 +23,14 @@ NAME_CHARS = re.compile(r"^[\w+=,.@-]+$", re.ASCII)
 PATH_RE = re.compile(r"^(/|/[\u0021-\u007E]+/)$")
 ALIAS_RE = re.compile(r"^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$")
 
-NAME_LIMITS = {"user": 64, "group": 128, "role": 64, "policy": 128}
-NAME_LABELS = {"user": "user name", "group": "group name", "role": "role name", "policy": "policy name"}
+NAME_LIMITS = {"user": 64, "group": 128, "role": 64, "policy": 128, "instance_profile": 128}
+NAME_LABELS = {
+    "user": "user name",
+    "group": "group name",
+    "role": "role name",
+    "policy": "policy name",
+    "instance_profile": "instance profile name",
+}
 ARN_MAX = 2048
 # AWS's ARN pattern allows no control character but tab, LF and CR (and PostgreSQL no NUL).
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -56,6 +56,7 @@ class Principal:
     source_arn: str = ""
     session_policies: tuple[str, ...] = ()
     credential_id: int | None = None  # the temporary credential this principal signed with
+    credential_kind: str = ""  # "assumed-role" | "session-token" for temporary credentials
     authz_generation: int = 0
 
     @property

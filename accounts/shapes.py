@@ -262,14 +262,28 @@ class Permissions:
 
 
 @dataclass(frozen=True)
-class PolicyEntities:
-    """ListEntitiesForPolicy: names of the account's entities that use a managed policy."""
+class PolicyEntity:
+    """A user, group or role that uses a managed policy (its name shows as itself)."""
 
-    users: tuple[str, ...] = ()
-    groups: tuple[str, ...] = ()
-    roles: tuple[str, ...] = ()
-    boundary_users: tuple[str, ...] = ()
-    boundary_roles: tuple[str, ...] = ()
+    name: str
+    id: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class PolicyEntities:
+    """ListEntitiesForPolicy: the account's entities that use a managed policy."""
+
+    users: tuple[PolicyEntity, ...] = ()
+    groups: tuple[PolicyEntity, ...] = ()
+    roles: tuple[PolicyEntity, ...] = ()
+    boundary_users: tuple[PolicyEntity, ...] = ()
+    boundary_roles: tuple[PolicyEntity, ...] = ()
+
+    def names(self, kind: str) -> set[str]:
+        return {e.name for e in getattr(self, kind)}
 
 
 @dataclass(frozen=True)
@@ -293,3 +307,41 @@ class Simulation:
     results: tuple[EvaluationResult, ...]
     considered: tuple[str, ...]
     subject: str
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Temporary security credentials (STS); the secret and token are seen only once."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    expiration: datetime
+
+
+@dataclass(frozen=True)
+class CallerIdentity:
+    user_id: str
+    account: str
+    arn: str
+
+
+@dataclass(frozen=True)
+class AssumedRole:
+    credentials: Credentials
+    assumed_role_id: str
+    arn: str
+    packed_policy_size: int | None = None
+    role_name: str = ""
+    account_id: str = ""
+
+
+@dataclass(frozen=True)
+class InstanceProfile:
+    path: str
+    instance_profile_name: str
+    instance_profile_id: str
+    arn: str
+    create_date: datetime
+    roles: tuple[Role, ...] = ()
+    tags: tuple[Tag, ...] = ()

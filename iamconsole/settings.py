@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("IAMCONSOLE_VAR_DIR", BASE_DIR / "var"))
@@ -181,6 +182,20 @@ ENCRYPTION_KEYS = [
     ).split(",")
     if k.strip()
 ]
+
+# The API's open mode for local test harnesses (as other AWS emulators offer): a request signed
+# with an access key the server does not know is served, unverified, as the root of this
+# 12-digit account (created on first use). Off unless set; refused with DEBUG off unless
+# IAMCONSOLE_API_OPEN_FORCE=1 says it is meant.
+API_OPEN_ACCOUNT = os.environ.get("IAMCONSOLE_API_OPEN_ACCOUNT", "").strip()
+if API_OPEN_ACCOUNT:
+    if not (len(API_OPEN_ACCOUNT) == 12 and API_OPEN_ACCOUNT.isdigit()):
+        raise ImproperlyConfigured("IAMCONSOLE_API_OPEN_ACCOUNT must be a 12-digit account ID.")
+    if not DEBUG and not env_bool("IAMCONSOLE_API_OPEN_FORCE", False):
+        raise ImproperlyConfigured(
+            "IAMCONSOLE_API_OPEN_ACCOUNT serves unsigned API requests as that account's root: it is refused "
+            "with DEBUG off unless IAMCONSOLE_API_OPEN_FORCE=1 is set as well."
+        )
 
 # Sign-in protection: failures per identity (account + user name) and per client IP within
 # the window; past the limit, further tries are refused (HTTP 429) until the window cools off.

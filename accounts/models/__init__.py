@@ -2,8 +2,10 @@ from .account import Account, PasswordPolicy
 from .audit import AuditEvent
 from .credentials import AccessKey, MFADevice, SignInFailure
 from .identities import Group, GroupMembership, Identity, PasswordHistory
+from .instance_profiles import InstanceProfile
 from .policies import InlinePolicy, ManagedPolicy, PolicyVersion
 from .roles import Role
+from .sessions import TemporaryCredential
 
 __all__ = [
     "AccessKey",
@@ -15,9 +17,11 @@ __all__ = [
     "GroupMembership",
     "Identity",
     "InlinePolicy",
+    "InstanceProfile",
     "ManagedPolicy",
     "PasswordHistory",
     "PasswordPolicy",
     "PolicyVersion",
     "Role",
+    "TemporaryCredential",
 ]

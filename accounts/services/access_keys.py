@@ -63,7 +63,7 @@ def create_access_key(actor, *, user_name: str | None = None, description: str =
 
 
 @iam_read("iam:ListAccessKeys")
-def list_access_keys(actor, *, user_name: str | None = None) -> shapes.Page:
+def list_access_keys(actor, *, user_name: str | None = None, marker=None, max_items=None) -> shapes.Page:
     """The keys of ``user_name`` (or the caller): at most two, so one page."""
     subject = subject_of(actor, user_name)
     authorize(actor, "iam:ListAccessKeys", subject.arn)

@@ -12,7 +12,17 @@ from ..errors import (
     ValidationError,
 )
 from ..identifiers import new_account_id, validate_account_alias
-from ..models import AccessKey, Account, Group, Identity, ManagedPolicy, MFADevice, PasswordPolicy, Role
+from ..models import (
+    AccessKey,
+    Account,
+    Group,
+    Identity,
+    InstanceProfile,
+    ManagedPolicy,
+    MFADevice,
+    PasswordPolicy,
+    Role,
+)
 from ..passwords import IAM_DEFAULT, check_password
 from ..principals import as_principal
 from .base import iam_action, iam_read
@@ -94,7 +104,7 @@ def delete_account_alias(actor, *, account_alias: str) -> None:
 
 
 @iam_read("iam:ListAccountAliases")
-def list_account_aliases(actor) -> shapes.Page:
+def list_account_aliases(actor, *, marker=None, max_items=None) -> shapes.Page:
     """The account's alias, if any (AWS allows one)."""
     authorize(actor, "iam:ListAccountAliases", "*")
     alias = account_of(actor).alias
@@ -137,7 +147,7 @@ def get_account_summary(actor) -> shapes.AccountSummary:
         "AccountSigningCertificatesPresent": 0,
         "ServerCertificates": 0,
         "ServerCertificatesQuota": 20,
-        "InstanceProfiles": 0,
+        "InstanceProfiles": InstanceProfile.objects.filter(account_id=account).count(),
         "InstanceProfilesQuota": 1000,
         "Providers": 0,
         "GlobalEndpointTokenVersion": 1,
@@ -203,10 +213,14 @@ def delete_account_password_policy(actor) -> None:
 
 
 @iam_action("iam:GetAccountPasswordPolicy")
-def get_account_password_policy(actor):
-    """The account's rules (the IAM default when no custom policy is set)."""
+def get_account_password_policy(actor, *, or_default: bool = False):
+    """The account's custom password policy rules; with no custom policy, NoSuchEntity as AWS
+    answers, or the IAM default rules with ``or_default`` (what the console shows)."""
     authorize(actor, "iam:GetAccountPasswordPolicy", "*")
-    return account_of(actor).password_rules()
+    rules = account_of(actor).password_rules()
+    if rules.is_default and not or_default:
+        raise NoSuchEntity(f"The Password Policy with domain name {actor.account_id} cannot be found.")
+    return rules
 
 
 def describe_account(actor) -> dict:

@@ -174,7 +174,7 @@ def enable_virtual_mfa_device(
 
 
 @iam_read("iam:ListMFADevices")
-def list_mfa_devices(actor, *, user_name: str | None = None) -> shapes.Page:
+def list_mfa_devices(actor, *, user_name: str | None = None, marker=None, max_items=None) -> shapes.Page:
     """The devices of ``user_name`` (or the caller): at most 8, so one page."""
     subject = subject_of(actor, user_name)
     authorize(actor, "iam:ListMFADevices", subject.arn)

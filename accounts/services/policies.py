@@ -32,6 +32,7 @@ from . import convert
 from .base import bump_authz_generation, iam_action, iam_read
 from .lookups import find_policy, find_version, policy_arn, visible_policies
 from .paging import paginate
+from .tags import tag_new
 
 MANAGED_DATA = Path(__file__).resolve().parent.parent / "policy" / "managed" / "aws_managed_policies.json"
 VERSIONS_PER_POLICY = 5
@@ -215,23 +216,53 @@ def get_default_policy_version(actor, *, policy_arn: str) -> shapes.PolicyVersio
     return convert.policy_version(find_version(policy, policy.default_version_id))
 
 
+ENTITY_FILTERS = {
+    "User": "users",
+    "Role": "roles",
+    "Group": "groups",
+    "LocalManagedPolicy": None,
+    "AWSManagedPolicy": None,
+}
+
+
 @iam_read("iam:ListEntitiesForPolicy")
-def list_entities_for_policy(actor, *, policy_arn: str) -> shapes.PolicyEntities:
-    """The names of the account's users, groups and roles the policy is attached to, and of
-    the users and roles it bounds."""
-    return _entities(_policy_for_read(actor, policy_arn, "iam:ListEntitiesForPolicy"), actor.account_id)
+def list_entities_for_policy(
+    actor,
+    *,
+    policy_arn: str,
+    entity_filter: str | None = None,
+    path_prefix: str = "/",
+    policy_usage_filter: str | None = None,
+    marker=None,
+    max_items=None,
+) -> shapes.PolicyEntities:
+    """The account's users, groups and roles the policy is attached to, and the users and roles
+    it bounds; AWS's EntityFilter (User, Group, Role) and PolicyUsageFilter narrow them."""
+    found = _entities(
+        _policy_for_read(actor, policy_arn, "iam:ListEntitiesForPolicy"), actor.account_id, path_prefix
+    )
+    keep = {"users", "groups", "roles", "boundary_users", "boundary_roles"}
+    if entity_filter in ("User", "Group", "Role"):
+        kind = ENTITY_FILTERS[entity_filter]
+        keep &= {kind, f"boundary_{kind}"}
+    if policy_usage_filter == "PermissionsPolicy":
+        keep -= {"boundary_users", "boundary_roles"}
+    elif policy_usage_filter == "PermissionsBoundary":
+        keep &= {"boundary_users", "boundary_roles"}
+    return shapes.PolicyEntities(**{k: getattr(found, k) for k in keep})
 
 
-def _entities(policy: ManagedPolicy, account: str) -> shapes.PolicyEntities:
-    def names(qs):
-        return tuple(qs.filter(account_id=account).order_by(Lower("name")).values_list("name", flat=True))
+def _entities(policy: ManagedPolicy, account: str, path_prefix: str = "/") -> shapes.PolicyEntities:
+    def listed(qs):
+        rows = qs.filter(account_id=account, path__startswith=path_prefix or "/").order_by(Lower("name"))
+        return tuple(shapes.PolicyEntity(n, i) for n, i in rows.values_list("name", "unique_id"))
 
     return shapes.PolicyEntities(
-        users=names(policy.attached_users),
-        groups=names(policy.attached_groups),
-        roles=names(policy.attached_roles),
-        boundary_users=names(policy.boundary_of),
-        boundary_roles=names(policy.boundary_of_roles),
+        users=listed(policy.attached_users),
+        groups=listed(policy.attached_groups),
+        roles=listed(policy.attached_roles),
+        boundary_users=listed(policy.boundary_of),
+        boundary_roles=listed(policy.boundary_of_roles),
     )
 
 
@@ -247,7 +278,7 @@ def _customer_policy(actor, arn: str, *, for_update: bool = False) -> ManagedPol
 
 @iam_action("iam:CreatePolicy")
 def create_policy(
-    actor, *, policy_name: str, policy_document: str, path: str = "/", description: str = ""
+    actor, *, policy_name: str, policy_document: str, path: str = "/", description: str = "", tags=()
 ) -> shapes.Policy:
     """Create a customer managed policy with ``policy_document`` as its default version v1."""
     name, document = policy_name, policy_document
@@ -263,7 +294,7 @@ def create_policy(
         raise EntityAlreadyExists(f"A policy called {name} already exists. Duplicate names are not allowed.")
     if ManagedPolicy.objects.filter(account_id=actor.account_id).count() >= CUSTOMER_POLICIES_PER_ACCOUNT:
         raise LimitExceeded(f"Cannot exceed quota for PoliciesPerAccount: {CUSTOMER_POLICIES_PER_ACCOUNT}")
-    policy = ManagedPolicy.objects.create(
+    policy = ManagedPolicy(
         account_id=actor.account_id,
         name=name,
         path=path,
@@ -273,6 +304,8 @@ def create_policy(
         default_version_id="v1",
         next_version_number=2,
     )
+    tag_new(policy, tags, "TagsPerPolicy")
+    policy.save()
     PolicyVersion.objects.create(policy=policy, version_id="v1", document=document, is_default=True)
     return convert.policy(policy)
 
@@ -377,16 +410,16 @@ def console_delete_policy(actor, *, policy_arn: str) -> None:
         if policy.is_aws_managed:
             delete_policy(actor, policy_arn=arn)  # refuses, and the refusal is audited
         entities = _entities(policy, actor.account_id)
-        for name in entities.users:
-            permission_services.detach_user_policy(actor, user_name=name, policy_arn=arn)
-        for name in entities.groups:
-            permission_services.detach_group_policy(actor, group_name=name, policy_arn=arn)
-        for name in entities.roles:
-            permission_services.detach_role_policy(actor, role_name=name, policy_arn=arn)
-        for name in entities.boundary_users:
-            permission_services.delete_user_permissions_boundary(actor, user_name=name)
-        for name in entities.boundary_roles:
-            permission_services.delete_role_permissions_boundary(actor, role_name=name)
+        for user in entities.users:
+            permission_services.detach_user_policy(actor, user_name=user.name, policy_arn=arn)
+        for group in entities.groups:
+            permission_services.detach_group_policy(actor, group_name=group.name, policy_arn=arn)
+        for role in entities.roles:
+            permission_services.detach_role_policy(actor, role_name=role.name, policy_arn=arn)
+        for user in entities.boundary_users:
+            permission_services.delete_user_permissions_boundary(actor, user_name=user.name)
+        for role in entities.boundary_roles:
+            permission_services.delete_role_permissions_boundary(actor, role_name=role.name)
         for version_id in list(policy.versions.filter(is_default=False).values_list("version_id", flat=True)):
             delete_policy_version(actor, policy_arn=arn, version_id=version_id)
         delete_policy(actor, policy_arn=arn)

@@ -19,11 +19,13 @@ from ..errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, Validat
 from ..identifiers import new_unique_id, validate_name, validate_path
 from ..models import Role
 from . import convert
+from . import instance_profiles as profile_services
 from . import permissions as permission_services
 from .base import bump_authz_generation, iam_action, iam_read
-from .lookups import find_role, role_arn
+from .lookups import find_policy, find_role, role_arn
 from .paging import paginate
 from .policies import validate_document
+from .tags import tag_new
 
 ROLES_PER_ACCOUNT = 1000
 MIN_SESSION_DURATION = 3600
@@ -162,9 +164,12 @@ def create_role(
     path: str = "/",
     description: str = "",
     max_session_duration: int = MIN_SESSION_DURATION,
+    permissions_boundary: str | None = None,
+    tags=(),
 ) -> shapes.Role:
-    """Create the role ``role_name`` trusted as its trust policy says; raises ValidationError,
-    MalformedPolicyDocument, EntityAlreadyExists, LimitExceeded, AccessDenied."""
+    """Create the role ``role_name`` trusted as its trust policy says (with a permissions
+    boundary and tags when given); raises ValidationError, MalformedPolicyDocument,
+    EntityAlreadyExists, LimitExceeded, NoSuchEntity, AccessDenied."""
     name = role_name
     validate_name("role", name)
     validate_path(path)
@@ -176,7 +181,7 @@ def create_role(
         raise EntityAlreadyExists(f"Role with name {name} already exists.")
     if Role.objects.filter(account_id=actor.account_id).count() >= ROLES_PER_ACCOUNT:
         raise LimitExceeded(f"Cannot exceed quota for RolesPerAccount: {ROLES_PER_ACCOUNT}")
-    role = Role.objects.create(
+    role = Role(
         account_id=actor.account_id,
         name=name,
         path=path,
@@ -185,6 +190,10 @@ def create_role(
         assume_role_policy_document=assume_role_policy_document,
         max_session_duration=max_session_duration,
     )
+    if permissions_boundary:
+        role.permissions_boundary = find_policy(actor, permissions_boundary)
+    tag_new(role, tags, "TagsPerRole")
+    role.save()
     return convert.role(role)
 
 
@@ -256,6 +265,8 @@ def delete_role(actor, *, role_name: str) -> None:
         raise DeleteConflict("Cannot delete entity, must detach all policies first.")
     if role.inline_policies.exists():
         raise DeleteConflict("Cannot delete entity, must delete policies first.")
+    if role.instance_profiles.exists():
+        raise DeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
     role.delete()
     bump_authz_generation(actor)
 
@@ -297,4 +308,10 @@ def console_delete_role(actor, *, role_name: str) -> None:
             permission_services.detach_role_policy(actor, role_name=name, policy_arn=arn)
         for policy_name in list(role.inline_policies.values_list("name", flat=True)):
             permission_services.delete_role_policy(actor, role_name=name, policy_name=policy_name)
+        for profile in list(role.instance_profiles.values_list("name", flat=True)):
+            profile_services.remove_role_from_instance_profile(
+                actor, instance_profile_name=profile, role_name=name
+            )
+            if profile.lower() == name.lower():  # the one the console made with the role
+                profile_services.delete_instance_profile(actor, instance_profile_name=profile)
         delete_role(actor, role_name=name)

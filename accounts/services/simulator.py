@@ -53,7 +53,18 @@ def _check_lists(action_names, resource_arns) -> tuple[list[str], list[str]]:
     return actions, resources
 
 
-def _run(actor, policy_set, labels, subject, caller_arn, actions, resources, context, offsets=None):
+def _run(
+    actor,
+    policy_set,
+    labels,
+    subject,
+    caller_arn,
+    actions,
+    resources,
+    context,
+    offsets=None,
+    resource_owner="",
+):
     results = []
     for action in actions:
         for resource in resources:
@@ -63,6 +74,7 @@ def _run(actor, policy_set, labels, subject, caller_arn, actions, resources, con
                 caller_arn,
                 dict(context),
                 principal_account=actor.account_id,
+                resource_account=_account_of(resource_owner),
                 # pasted policies have no caller: keys such as aws:username stay missing
                 derive_keys=bool(caller_arn),
             )
@@ -71,6 +83,31 @@ def _run(actor, policy_set, labels, subject, caller_arn, actions, resources, con
                 shapes.EvaluationResult(action, resource, decision.decision, decision, dict(offsets or {}))
             )
     return shapes.Simulation(tuple(results), tuple(labels), subject)
+
+
+def _account_of(owner: str | None) -> str:
+    """ResourceOwner (an account ID or an ARN naming one) as an account ID."""
+    if not owner:
+        return ""
+    parts = owner.split(":")
+    return parts[4] if owner.startswith("arn:") and len(parts) > 4 else owner
+
+
+def _with_resource_policy(policy_set, resource_policy: str | None):
+    if resource_policy is None:
+        return policy_set
+    try:
+        resource = engine.parse_policy(resource_policy, kind="resource", policy_id="ResourcePolicy")
+    except engine.MalformedPolicyDocument as exc:
+        raise MalformedPolicyDocument(
+            f"ResourcePolicy: {exc.message}", line=exc.line, column=exc.column
+        ) from None
+    return engine.PolicySet(
+        identity=policy_set.identity,
+        boundary=policy_set.boundary,
+        session=policy_set.session,
+        resource=resource,
+    )
 
 
 def _entity_of(actor, policy_source_arn: str):
@@ -88,23 +125,45 @@ def _entity_of(actor, policy_source_arn: str):
 
 @iam_read("iam:SimulatePrincipalPolicy")
 def simulate_principal_policy(
-    actor, *, policy_source_arn: str, action_names, resource_arns=("*",), context_entries=()
+    actor,
+    *,
+    policy_source_arn: str,
+    action_names,
+    resource_arns=("*",),
+    context_entries=(),
+    policy_input_list=(),
+    permissions_boundary_policy_input_list=(),
+    resource_policy: str | None = None,
+    resource_owner: str | None = None,
+    caller_arn: str | None = None,
+    resource_handling_option: str | None = None,
+    marker=None,
+    max_items=None,
 ) -> shapes.Simulation:
-    """Simulate the policies of a user, group or role of the account."""
+    """Simulate the policies of a user, group or role of the account (with extra policies and a
+    resource policy when given, as AWS's SimulatePrincipalPolicy takes them)."""
     kind, entity = _entity_of(actor, policy_source_arn)
     authorize(actor, "iam:SimulatePrincipalPolicy", entity.arn)
     actions, resources = _check_lists(action_names, resource_arns)
     loaded = entity_policies(kind, entity.pk)
+    extra = [_parse(text, f"PolicyInputList.{i}") for i, text in enumerate(policy_input_list, 1)]
+    boundary = [
+        _parse(t, "PermissionsBoundaryPolicyInputList.1") for t in permissions_boundary_policy_input_list[:1]
+    ]
+    own = loaded.policy_set
+    policy_set = engine.PolicySet(identity=(*own.identity, *extra), boundary=boundary or own.boundary)
     noun = {"user": "User", "group": "User group", "role": "Role"}[kind]
+    labels = loaded.considered + tuple(p.policy_id for p in extra + boundary)
     return _run(
         actor,
-        loaded.policy_set,
-        loaded.considered,
+        _with_resource_policy(policy_set, resource_policy),
+        labels,
         f"{noun} {entity.name}",
-        entity.arn,
+        caller_arn or entity.arn,
         actions,
         resources,
         _context(context_entries),
+        resource_owner=resource_owner,
     )
 
 
@@ -118,7 +177,12 @@ def simulate_custom_policy(
     permissions_boundary_policy_input_list=(),
     context_entries=(),
     caller_arn: str | None = None,
+    resource_policy: str | None = None,
+    resource_owner: str | None = None,
+    resource_handling_option: str | None = None,
     line_offsets: dict | None = None,
+    marker=None,
+    max_items=None,
 ) -> shapes.Simulation:
     """Simulate pasted policy documents (``Policy 1``, ``Policy 2``… and an optional boundary)."""
     authorize(actor, "iam:SimulateCustomPolicy", "*")
@@ -131,7 +195,7 @@ def simulate_custom_policy(
     labels = [p.policy_id for p in identity] + [p.policy_id for p in boundary]
     return _run(
         actor,
-        policy_set,
+        _with_resource_policy(policy_set, resource_policy),
         labels,
         "New policies",
         caller_arn or "",
@@ -139,6 +203,7 @@ def simulate_custom_policy(
         resources,
         _context(context_entries),
         line_offsets,
+        resource_owner=resource_owner,
     )
 
 

@@ -18,13 +18,17 @@ from . import mfa as mfa_services
 from . import permissions as permission_services
 from .base import bump_authz_generation, iam_action, iam_read
 from .credentials import check_new_password, set_password
-from .lookups import account_of, find_user, subject_of, user_arn
+from .lookups import account_of, find_policy, find_user, subject_of, user_arn
 from .paging import paginate
+from .tags import tag_new
 
 
 @iam_action("iam:CreateUser")
-def create_user(actor, *, user_name: str, path: str = "/") -> shapes.User:
-    """Create the IAM user ``user_name``; raises ValidationError, EntityAlreadyExists, AccessDenied."""
+def create_user(
+    actor, *, user_name: str, path: str = "/", permissions_boundary: str | None = None, tags=()
+) -> shapes.User:
+    """Create the IAM user ``user_name`` (with a permissions boundary and tags when given);
+    raises ValidationError, EntityAlreadyExists, NoSuchEntity (boundary), AccessDenied."""
     validate_name("user", user_name)
     validate_path(path)
     authorize(actor, "iam:CreateUser", user_arn(actor, user_name, path))
@@ -37,7 +41,10 @@ def create_user(actor, *, user_name: str, path: str = "/") -> shapes.User:
         path=path,
         unique_id=new_unique_id("user"),
     )
+    if permissions_boundary:
+        user.permissions_boundary = find_policy(actor, permissions_boundary)
     user.set_unusable_password()
+    tag_new(user, tags, "TagsPerUser")
     user.save()
     return convert.user(user)
 

@@ -111,7 +111,7 @@ def account_alias_delete(request):
 
 def account_settings(request):
     actor = request.principal
-    rules = account_services.get_account_password_policy(actor)
+    rules = account_services.get_account_password_policy(actor, or_default=True)
     return render(
         request,
         "iam/account_settings.html",
@@ -122,7 +122,7 @@ def account_settings(request):
 def password_policy_edit(request):
     actor = request.principal
     refuse_unless(actor, "iam:UpdateAccountPasswordPolicy")
-    rules = account_services.get_account_password_policy(actor)
+    rules = account_services.get_account_password_policy(actor, or_default=True)
     initial = {
         "mode": "default" if rules.is_default else "custom",
         "minimum_password_length": rules.minimum_password_length,

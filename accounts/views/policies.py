@@ -328,9 +328,17 @@ def policy_attach_entities(request, policy):
     actor = request.principal
     template = "iam/policy_attach_entities.html"
     attached = policy_services.list_entities_for_policy(actor, policy_arn=policy.arn)
-    users = [u for u in every_page(user_services.list_users, actor) if u.user_name not in attached.users]
-    groups = [g for g in every_page(group_services.list_groups, actor) if g.group_name not in attached.groups]
-    roles = [r for r in every_page(role_services.list_roles, actor) if r.role_name not in attached.roles]
+    users = [
+        u for u in every_page(user_services.list_users, actor) if u.user_name not in attached.names("users")
+    ]
+    groups = [
+        g
+        for g in every_page(group_services.list_groups, actor)
+        if g.group_name not in attached.names("groups")
+    ]
+    roles = [
+        r for r in every_page(role_services.list_roles, actor) if r.role_name not in attached.names("roles")
+    ]
     form = EntitiesForm(
         request.POST or None,
         user_names=[u.user_name for u in users],
@@ -370,7 +378,10 @@ def policy_detach_entities(request, policy):
     actor = request.principal
     attached = policy_services.list_entities_for_policy(actor, policy_arn=policy.arn)
     form = EntitiesForm(
-        request.POST, user_names=attached.users, group_names=attached.groups, role_names=attached.roles
+        request.POST,
+        user_names=sorted(attached.names("users")),
+        group_names=sorted(attached.names("groups")),
+        role_names=sorted(attached.names("roles")),
     )
     if not form.is_valid():
         context = {

@@ -9,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from ..api import views as api_views
 from ..errors import IAMError, Throttled
 from ..forms.signin import (
     ChangePasswordForm,
@@ -51,8 +52,12 @@ def _with_next(url: str, request) -> str:
 
 
 @login_not_required
+@csrf_exempt
 @never_cache
 def home(request):
+    """``/``: the AWS API endpoint for API clients, else the console (or its sign-in page)."""
+    if api_views.is_api_request(request):
+        return api_views.aws_endpoint(request)
     return redirect("iam:dashboard" if request.user.is_authenticated else "signin")
 
 

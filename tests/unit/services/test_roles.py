@@ -383,7 +383,8 @@ def test_console_delete_policy_detaches_roles_and_boundaries(root):
     (counted,) = policy_services.list_policies(root, scope="Local").items
     assert (counted.attachment_count, counted.permissions_boundary_usage_count) == (1, 1)
     entities = policy_services.list_entities_for_policy(root, policy_arn=policy.arn)
-    assert (entities.roles, entities.boundary_roles, entities.users) == (("R1",), ("R2",), ())
+    listed = (entities.roles, entities.boundary_roles, entities.users)
+    assert [[e.name for e in x] for x in listed] == [["R1"], ["R2"], []]
     policy_services.console_delete_policy(root, policy_arn=policy.arn)
     assert not ManagedPolicy.objects.filter(name="Mine").exists()
     assert Role.objects.get(name="R2").permissions_boundary is None

@@ -1,0 +1,107 @@
+"""Translating between AWS's names and the services': parameters in, shapes out.
+
+A handler gets boto3-shaped parameters (``{"UserName": "kim", "Tags": [...]}``) and passes them
+to its service function in snake case (``user_name``); a service's shape (``shapes.User``) goes
+back out with AWS's member names (``UserName``, ``CreateDate``). IAM returns policy documents
+URL-encoded (RFC 3986): every member of botocore's ``policyDocumentType`` is encoded here.
+Pure Python: no Django, no models.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+from functools import cache
+from urllib.parse import quote
+
+from ..errors import InvalidInput
+
+_SNAKE_1 = re.compile(r"([A-Z]+)([A-Z][a-z])")
+_SNAKE_2 = re.compile(r"([a-z0-9])([A-Z])")
+
+
+@cache
+def snake(name: str) -> str:
+    """``UserName`` → ``user_name``, ``VirtualMFADeviceName`` → ``virtual_mfa_device_name``."""
+    return _SNAKE_2.sub(r"\1_\2", _SNAKE_1.sub(r"\1_\2", name)).lower()
+
+
+@cache
+def pascal(name: str) -> str:
+    """``user_name`` → ``UserName`` (a shape's field names are chosen so this gives AWS's)."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
+def to_aws(value):
+    """A shape (dataclass), or lists and dicts of them, with AWS's member names."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            pascal(f.name): to_aws(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if getattr(value, f.name) is not None
+        }
+    if isinstance(value, list | tuple):
+        return [to_aws(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_aws(v) for k, v in value.items()}
+    return value
+
+
+@cache
+def _accepted(fn) -> frozenset[str]:
+    return frozenset(p.name for p in inspect.signature(fn).parameters.values() if p.kind == p.KEYWORD_ONLY)
+
+
+def call(fn, actor, params: dict, *, rename: dict | None = None, ignore: tuple[str, ...] = (), **extra):
+    """Call the service ``fn(actor, **kwargs)`` with the request's parameters in snake case.
+
+    ``rename`` maps an AWS name to a keyword of another name; ``ignore`` lists parameters that
+    change nothing here. A parameter the service does not take is refused (InvalidInput), so
+    that no request is silently half-done."""
+    kwargs = dict(extra)
+    accepted = _accepted(fn)
+    for name, value in params.items():
+        if name in ignore:
+            continue
+        key = (rename or {}).get(name) or snake(name)
+        if key not in accepted:
+            raise InvalidInput(f"The parameter {name} is not supported by this IAM emulator yet.")
+        kwargs[key] = value
+    return fn(actor, **kwargs)
+
+
+def page(key: str, convert=to_aws):
+    """The result of a paged list: ``{key: [...], "IsTruncated": …, "Marker": …}``."""
+
+    def result(found) -> dict:
+        out = {key: [convert(item) for item in found.items], "IsTruncated": found.is_truncated}
+        if found.marker:
+            out["Marker"] = found.marker
+        return out
+
+    return result
+
+
+def wrap(key: str):
+    """The result ``{key: shape}``."""
+    return lambda found: {key: to_aws(found)}
+
+
+def encode_policy_documents(result, shape) -> None:
+    """URL-encode, in place, every ``policyDocumentType`` string of ``result`` (IAM's rule)."""
+    if result is None or shape is None:
+        return
+    kind = shape.type_name
+    if kind == "structure" and isinstance(result, dict):
+        for name, member in shape.members.items():
+            value = result.get(name)
+            if value is None:
+                continue
+            if member.type_name == "string" and member.name == "policyDocumentType":
+                result[name] = quote(value, safe="-_.!~*'()")
+            else:
+                encode_policy_documents(value, member)
+    elif kind == "list" and isinstance(result, list):
+        for item in result:
+            encode_policy_documents(item, shape.member)
