@@ -88,7 +88,7 @@ def get_access_key(actor, *, user_name: str | None = None, access_key_id: str) -
     return convert.access_key_metadata(_find_key(subject, access_key_id), _owner_name(subject))
 
 
-@iam_action("iam:GetAccessKeyLastUsed")
+@iam_read("iam:GetAccessKeyLastUsed")
 def get_access_key_last_used(actor, *, access_key_id: str) -> tuple[str, shapes.AccessKeyLastUsed]:
     """Who owns a key of the account, and when, where and for which service it was last used."""
     key = None

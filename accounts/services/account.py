@@ -212,7 +212,7 @@ def delete_account_password_policy(actor) -> None:
         raise NoSuchEntity(f"The Password Policy with domain name {actor.account_id} cannot be found.")
 
 
-@iam_action("iam:GetAccountPasswordPolicy")
+@iam_read("iam:GetAccountPasswordPolicy")
 def get_account_password_policy(actor, *, or_default: bool = False):
     """The account's custom password policy rules; with no custom policy, NoSuchEntity as AWS
     answers, or the IAM default rules with ``or_default`` (what the console shows)."""

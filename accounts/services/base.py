@@ -1,13 +1,21 @@
-"""What every service function shares: the action wrapper and the authorization generation.
+"""What every service function shares: the action wrappers and the authorization generation.
 
 ``@iam_action("iam:CreateUser")`` makes ``fn(actor, *, …)`` the IAM action: the actor (a
 Principal, or an Identity converted to one) is checked by the gate inside the function, the
 function runs inside one transaction, a ``Success`` audit event is written in that
 transaction, and on an AWS error the failure is recorded (after the rollback, so that it
-survives) and re-raised. ``@iam_read("iam:ListUsers")`` marks a read that is not audited.
+survives) and re-raised.
+
+``@iam_read("iam:GetUser")`` marks a read-only action (Get*, List*, Simulate*): it runs without
+a transaction and its *refusals and errors* are recorded like any action's, but a successful
+read writes no row. AWS records reads as read-only management events; here they would be
+most of the trail (a page view reads several things) and every one a write on the database
+(on SQLite, the one write lock), so successful reads only go to the ``iamconsole.audit.read``
+log at DEBUG level. The event history keeps every change and every refusal.
 """
 
 import functools
+import logging
 
 from django.db.models import F
 
@@ -17,6 +25,7 @@ from ..models import Account
 from ..principals import as_principal
 
 SUCCESS = "Success"
+read_log = logging.getLogger("iamconsole.audit.read")
 
 
 def bump_authz_generation(actor) -> None:
@@ -65,15 +74,34 @@ def iam_action(action: str):
 
 
 def iam_read(action: str):
-    """Decorate a read ``fn(actor, *, …)`` named ``action``: the actor becomes a Principal; the
-    gate still decides inside, and a refusal is audited by the gate; success is not audited."""
+    """Decorate a read-only service ``fn(actor, *, …)`` named ``action`` (see the module
+    docstring): failures are audited, successes logged only."""
 
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(actor, *args, **kwargs):
-            return fn(as_principal(actor), *args, **kwargs)
+            actor = as_principal(actor)
+            record = ActionRecord(action=action, actor=actor)
+            token = begin(record)
+            try:
+                result = fn(actor, *args, **kwargs)
+                read_log.debug("%s %s %s", actor.arn, action, record.target)
+                return result
+            except IAMError as exc:
+                record_failure(
+                    actor=actor,
+                    action=action,
+                    target=record.target,
+                    result=exc.code,
+                    error_message=exc.message,
+                    detail=record.detail,
+                )
+                raise
+            finally:
+                end(token)
 
         wrapper.iam_action = action
+        wrapper.read_only = True
         return wrapper
 
     return decorate

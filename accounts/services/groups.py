@@ -32,7 +32,7 @@ def create_group(actor, *, group_name: str, path: str = "/") -> shapes.Group:
     return convert.group(group)
 
 
-@iam_action("iam:GetGroup")
+@iam_read("iam:GetGroup")
 def get_group(
     actor, *, group_name: str, marker: str | None = None, max_items: int | None = None
 ) -> tuple[shapes.Group, shapes.Page]:

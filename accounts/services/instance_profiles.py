@@ -71,7 +71,7 @@ def create_instance_profile(
     return _shape(row)
 
 
-@iam_action("iam:GetInstanceProfile")
+@iam_read("iam:GetInstanceProfile")
 def get_instance_profile(actor, *, instance_profile_name: str) -> shapes.InstanceProfile:
     row = find_instance_profile(actor, instance_profile_name)
     authorize(actor, "iam:GetInstanceProfile", row.arn)

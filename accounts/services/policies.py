@@ -142,7 +142,7 @@ def _with_counts(actor, rows: list[ManagedPolicy]) -> list[shapes.Policy]:
     return [convert.policy(r) for r in rows]
 
 
-@iam_action("iam:GetPolicy")
+@iam_read("iam:GetPolicy")
 def get_policy(actor, *, policy_arn: str) -> shapes.Policy:
     policy = find_policy(actor, policy_arn)
     authorize(actor, "iam:GetPolicy", policy.arn)

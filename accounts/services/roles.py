@@ -197,7 +197,7 @@ def create_role(
     return convert.role(role)
 
 
-@iam_action("iam:GetRole")
+@iam_read("iam:GetRole")
 def get_role(actor, *, role_name: str) -> shapes.Role:
     role = find_role(actor, role_name)
     authorize(actor, "iam:GetRole", role.arn)

@@ -49,7 +49,7 @@ def create_user(
     return convert.user(user)
 
 
-@iam_action("iam:GetUser")
+@iam_read("iam:GetUser")
 def get_user(actor, *, user_name: str | None = None) -> shapes.User:
     """The named IAM user, or the caller itself when no name is given (as AWS's GetUser)."""
     if user_name is None and actor.is_role_session:
@@ -105,7 +105,7 @@ def create_login_profile(
     return convert.login_profile(user)
 
 
-@iam_action("iam:GetLoginProfile")
+@iam_read("iam:GetLoginProfile")
 def get_login_profile(actor, *, user_name: str | None = None) -> shapes.LoginProfile:
     user = subject_of(actor, user_name)
     authorize(actor, "iam:GetLoginProfile", user.arn)
