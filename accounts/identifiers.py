@@ -84,6 +84,27 @@ def could_name(kind: str, name: str) -> bool:
     return 0 < len(name) <= NAME_LIMITS[kind] and NAME_CHARS.match(name) is not None
 
 
+def name_key(kind: str, name: str) -> str | None:
+    """The one form in which a name is compared: lookups, uniqueness (the constraints index
+    ``Lower(name)``) and the sign-in throttle's keys all use it. AWS's names are ASCII, so this
+    is ASCII case folding, the same in Python, SQLite and PostgreSQL; a name outside AWS's rules
+    names nobody (None). Unicode folding would let ``alıce`` (dotless ı: PostgreSQL's
+    ``UPPER`` makes it ``ALICE``) reach ``alice``."""
+    return name.lower() if could_name(kind, name) else None
+
+
+EMAIL_MAX = 254
+
+
+def email_key(email: str) -> str | None:
+    """A root user's email address as it is compared (the same reason as ``name_key``): ASCII
+    only, case folded, surrounding white space ignored; anything else names nobody (None)."""
+    value = (email or "").strip()
+    if not value or len(value) > EMAIL_MAX or not value.isascii() or CONTROL_CHARS.search(value):
+        return None
+    return value.lower()
+
+
 def could_be_arn(value: str) -> bool:
     """Whether ``value`` has an ARN's shape (the same reason as ``could_name``)."""
     return value.startswith("arn:") and len(value) <= ARN_MAX and not CONTROL_CHARS.search(value)

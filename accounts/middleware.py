@@ -8,8 +8,9 @@ from django.utils.functional import SimpleLazyObject
 
 from . import context
 from .principals import principal_for_identity
+from .services import authentication
 from .services.signin import HARD_EXPIRED
-from .views.session import MFA_AT_KEY, PENDING_KEY
+from .views.session import MFA_AT_KEY, PENDING_KEY, SWITCHED_ROLE_KEY
 
 
 class PrincipalMiddleware:
@@ -25,10 +26,20 @@ class PrincipalMiddleware:
 
 
 def console_principal(request):
+    """The signed-in identity's principal, or the role session it switched to while that lasts
+    (an ended session — expired, switched back, role deleted — returns the console to the user)."""
     user = request.user
     if not user.is_authenticated:
         return None
-    return principal_for_identity(user)
+    principal = principal_for_identity(user)
+    switched = request.session.get(SWITCHED_ROLE_KEY)
+    if switched:
+        found = authentication.console_session_principal(switched["access_key_id"], principal.arn)
+        if found is not None:
+            return found[0]
+        request.session.pop(SWITCHED_ROLE_KEY, None)
+        messages.warning(request, "Your role session ended. You are back to your own permissions.")
+    return principal
 
 
 class RequestContextMiddleware:

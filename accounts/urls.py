@@ -65,6 +65,7 @@ urlpatterns = [
     path("groups/<str:group_name>/delete/", groups.group_delete, name="group_delete"),
     path("account-settings/", console.account_settings, name="account_settings"),
     path("account-settings/password-policy/", console.password_policy_edit, name="password_policy_edit"),
+    path("account-settings/reset/", console.account_reset, name="account_reset"),
     path("account-alias/", console.account_alias_edit, name="account_alias_edit"),
     path("account-alias/delete/", console.account_alias_delete, name="account_alias_delete"),
     path("security-credentials/", console.security_credentials, name="security_credentials"),

@@ -1,6 +1,6 @@
 from .account import Account, PasswordPolicy
 from .audit import AuditEvent
-from .credentials import AccessKey, MFADevice, SignInFailure
+from .credentials import AccessKey, MFADevice, PendingDownload, SignInThrottle
 from .identities import Group, GroupMembership, Identity, PasswordHistory
 from .instance_profiles import InstanceProfile
 from .policies import InlinePolicy, ManagedPolicy, PolicyVersion
@@ -10,7 +10,8 @@ from .sessions import TemporaryCredential
 __all__ = [
     "AccessKey",
     "MFADevice",
-    "SignInFailure",
+    "PendingDownload",
+    "SignInThrottle",
     "Account",
     "AuditEvent",
     "Group",

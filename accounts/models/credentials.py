@@ -72,13 +72,35 @@ class AccessKey(models.Model):
         return self.status == self.ACTIVE
 
 
-class SignInFailure(models.Model):
-    """One failed sign-in step, counted per identity key and per client IP for throttling."""
+class SignInThrottle(models.Model):
+    """One sign-in throttle bucket (an identity from one address, an address, an identity):
+    the failed (and reserved) attempts counted since ``window_start``.
 
-    identity_key = models.CharField(max_length=200, db_index=True)
-    source_ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    stage = models.CharField(max_length=16)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    ``services.throttle`` reserves an attempt with one conditional UPDATE of this row, so that
+    concurrent attempts cannot all pass the limit."""
+
+    key = models.CharField(max_length=320, primary_key=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        db_table = "iam_signin_failure"
+        db_table = "iam_signin_throttle"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures} since {self.window_start:%Y-%m-%dT%H:%M:%SZ}"
+
+
+class PendingDownload(models.Model):
+    """A credentials CSV waiting for its one download from the Retrieve step (``downloads``).
+
+    Held encrypted, named by the hash of its token, bound to the session that made it; taken
+    with one conditional DELETE, so that only one of concurrent requests gets it."""
+
+    token_hash = models.CharField(max_length=64, primary_key=True)
+    owner_hash = models.CharField(max_length=64, db_index=True)
+    filename = models.CharField(max_length=256)
+    content_encrypted = models.TextField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "iam_pending_download"

@@ -6,6 +6,7 @@ from .. import shapes
 from ..audit import add_detail, record_event
 from ..authz import authorize
 from ..errors import (
+    AccessDenied,
     EntityAlreadyExists,
     NoSuchEntity,
     PasswordPolicyViolation,
@@ -22,6 +23,7 @@ from ..models import (
     MFADevice,
     PasswordPolicy,
     Role,
+    TemporaryCredential,
 )
 from ..passwords import IAM_DEFAULT, check_password
 from ..principals import as_principal
@@ -255,3 +257,40 @@ def describe_caller(actor) -> dict:
         "email": identity.email if identity is not None and identity.is_root else "",
         "password_last_changed": identity.password_changed_at if identity is not None else None,
     }
+
+
+@iam_action("iamconsole:ResetAccount")
+def reset_account(actor) -> dict:
+    """Empty the account for the next class: every IAM user, group, role, customer managed
+    policy, instance profile, virtual MFA device, temporary credential, the root's access keys,
+    the alias and the password policy go; the account and its root user (with its password and
+    MFA) stay. Root only; one transaction; returns what was deleted, by kind."""
+    from django.db.models import F
+
+    if not actor.is_root:
+        raise AccessDenied(f"Only the root user of account {actor.account_id} can reset the account.")
+    account = actor.account_id
+    counts = {
+        "temporary_credentials": TemporaryCredential.objects.filter(account_id=account).delete()[0],
+        "users": Identity.objects.iam_users()
+        .filter(account_id=account)
+        .delete()[1]
+        .get("accounts.Identity", 0),
+        "roles": Role.objects.filter(account_id=account).delete()[1].get("accounts.Role", 0),
+        "groups": Group.objects.filter(account_id=account).delete()[1].get("accounts.Group", 0),
+        "instance_profiles": InstanceProfile.objects.filter(account_id=account)
+        .delete()[1]
+        .get("accounts.InstanceProfile", 0),
+        "policies": ManagedPolicy.objects.filter(account_id=account)
+        .delete()[1]
+        .get("accounts.ManagedPolicy", 0),
+        "mfa_devices": MFADevice.objects.filter(account_id=account, identity__isnull=True).delete()[0],
+        "root_access_keys": AccessKey.objects.filter(identity__account_id=account).delete()[0],
+        "password_policy": PasswordPolicy.objects.filter(account_id=account).delete()[0],
+    }
+    locked = account_of(actor, for_update=True)
+    counts["alias"] = int(locked.alias is not None)
+    Account.objects.filter(pk=account).update(alias=None, authz_generation=F("authz_generation") + 1)
+    actor.authz_generation += 1
+    add_detail(**counts)
+    return counts

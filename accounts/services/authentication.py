@@ -171,3 +171,12 @@ def note_key_use(caller: ApiCaller, *, service: str, region: str) -> None:
         AccessKey.objects.filter(access_key_id=caller.access_key_id).update(
             last_used_at=timezone.now(), last_used_service=service[:64], last_used_region=region[:32]
         )
+
+
+def record_console_switch(access_key_id: str, user) -> None:
+    """Audit the console's switch to a role session: the session's ARN as the actor, the user
+    behind it as its source (the AssumeRole itself is audited with the user as the actor)."""
+    found = console_session_principal(access_key_id, user.arn)
+    if found is not None:
+        principal, _ = found
+        record_event(actor=principal, action="signin:SwitchRole", target=principal.role_arn, result="Success")

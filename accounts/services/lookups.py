@@ -7,9 +7,10 @@ rows for the services' own use; services hand callers shapes, never rows.
 """
 
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 
 from ..errors import NoSuchEntity
-from ..identifiers import could_be_arn, could_be_version_id, could_name, iam_arn
+from ..identifiers import could_be_arn, could_be_version_id, iam_arn, name_key
 from ..models import Account, Group, Identity, ManagedPolicy, PolicyVersion, Role
 
 
@@ -29,9 +30,22 @@ def policy_arn(actor, name: str, path: str = "/") -> str:
     return iam_arn(actor.account_id, "policy", path, name)
 
 
+def resolve_account_id(text: str) -> str | None:
+    """The 12-digit ID of the account a sign-in or switch-role field names (ID, dashed ID or
+    alias), or None."""
+    value = (text or "").strip()
+    digits = value.replace("-", "")
+    if len(digits) == 12 and digits.isdigit():
+        return digits if Account.objects.filter(account_id=digits).exists() else None
+    return Account.objects.filter(alias=value.lower()).values_list("account_id", flat=True).first()
+
+
 def account_of(actor, *, for_update: bool = False) -> Account:
-    qs = Account.objects.select_for_update() if for_update else Account.objects
-    return qs.select_related("password_policy").get(pk=actor.account_id)
+    qs = Account.objects.select_related("password_policy")
+    # Lock the account row only: the password policy is joined on the nullable side of an
+    # outer join, which PostgreSQL refuses to lock.
+    qs = qs.select_for_update(of=("self",)) if for_update else qs
+    return qs.get(pk=actor.account_id)
 
 
 def _locked(qs, for_update: bool):
@@ -40,13 +54,21 @@ def _locked(qs, for_update: bool):
     return qs.select_for_update(of=("self",)) if for_update else qs
 
 
+def _named(qs, kind: str, name: str, **filters):
+    """``qs`` narrowed to the entity named ``name`` in ``identifiers.name_key``'s form, the form
+    the ``Lower(name)`` uniqueness constraints index (PostgreSQL uses that index); raises
+    DoesNotExist for a name outside AWS's rules without a query."""
+    key = name_key(kind, name)
+    if key is None:
+        raise qs.model.DoesNotExist
+    return qs.alias(name_key=Lower("name")).get(name_key=key, **filters)
+
+
 def find_user(actor, name: str, *, for_update: bool = False) -> Identity:
     """The IAM user ``name`` (case-insensitive) of the actor's account, or NoSuchEntity."""
     qs = _locked(Identity.objects.iam_users().select_related("account", "permissions_boundary"), for_update)
     try:
-        if not could_name("user", name):
-            raise Identity.DoesNotExist
-        return qs.get(account_id=actor.account_id, name__iexact=name)
+        return _named(qs, "user", name, account_id=actor.account_id)
     except Identity.DoesNotExist:
         raise NoSuchEntity(f"The user with name {name} cannot be found.") from None
 
@@ -73,9 +95,7 @@ def find_group(actor, name: str, *, for_update: bool = False) -> Group:
     """The group ``name`` (case-insensitive) of the actor's account, or NoSuchEntity."""
     qs = _locked(Group.objects.all(), for_update)
     try:
-        if not could_name("group", name):
-            raise Group.DoesNotExist
-        return qs.get(account_id=actor.account_id, name__iexact=name)
+        return _named(qs, "group", name, account_id=actor.account_id)
     except Group.DoesNotExist:
         raise NoSuchEntity(f"The group with name {name} cannot be found.") from None
 
@@ -84,9 +104,7 @@ def find_role(actor, name: str, *, for_update: bool = False) -> Role:
     """The role ``name`` (case-insensitive) of the actor's account, or NoSuchEntity."""
     qs = _locked(Role.objects.select_related("account", "permissions_boundary"), for_update)
     try:
-        if not could_name("role", name):
-            raise Role.DoesNotExist
-        return qs.get(account_id=actor.account_id, name__iexact=name)
+        return _named(qs, "role", name, account_id=actor.account_id)
     except Role.DoesNotExist:
         raise NoSuchEntity(f"The role with name {name} cannot be found.") from None
 
@@ -108,10 +126,12 @@ def find_policy(actor, arn: str, *, for_update: bool = False) -> ManagedPolicy:
 def find_policy_by_name(actor, name: str) -> ManagedPolicy:
     """Customer managed first (as the console's policy pages address them), then AWS managed."""
     policy = None
-    if could_name("policy", name):
+    key = name_key("policy", name)
+    if key is not None:
         policy = (
             visible_policies(actor)
-            .filter(name__iexact=name)
+            .alias(name_key=Lower("name"))
+            .filter(name_key=key)
             .order_by(F("account").asc(nulls_last=True))
             .first()
         )

@@ -16,11 +16,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .. import crypto, shapes
-from ..audit import add_detail
+from ..audit import add_detail, set_target
 from ..authz import decide_assume_role, denial_message
 from ..errors import AccessDenied, PackedPolicyTooLarge, ValidationError
 from ..identifiers import could_be_arn, could_name
 from ..models import PolicyVersion, Role, TemporaryCredential
+from ..principals import as_principal
 from . import mfa as mfa_services
 from .access_keys import new_access_key_id, new_secret_access_key
 from .base import iam_action, iam_read
@@ -174,7 +175,8 @@ def assume_role(
     """A session of the role ``role_arn``: the caller's identity policies must allow
     sts:AssumeRole on it and the role's trust policy must trust the caller (both decided by
     the engine, across accounts too). Returns the credentials and the session's identity."""
-    add_detail(role_arn=role_arn, role_session_name=role_session_name)
+    set_target(role_arn)
+    add_detail(role_session_name=role_session_name)
     if actor.is_root:
         raise AccessDenied(ROOT_CANNOT_ASSUME)
     role = _find_role(role_arn)
@@ -250,3 +252,33 @@ def _caller_mfa_time():
 def end_session(actor, *, access_key_id: str) -> None:
     """The console's Switch back: the session's credentials stop working now."""
     TemporaryCredential.objects.filter(access_key_id=access_key_id, source_arn=actor.arn).delete()
+
+
+SWITCH_ROLE_INVALID = (
+    "Invalid information in one or more fields. Check your information or contact your administrator."
+)
+
+
+def switch_role(actor, *, account: str, role_name: str) -> shapes.AssumedRole:
+    """The console's Switch role: AssumeRole on ``role_name`` (``path/name`` allowed) of the
+    account named by its ID or alias, as a session named after the user, for the role's maximum
+    session duration. Raises AccessDenied (with the engine's reason) like AssumeRole."""
+    from .lookups import resolve_account_id
+
+    actor = as_principal(actor)
+    if actor.is_root:
+        raise AccessDenied(ROOT_CANNOT_ASSUME)
+    account_id = resolve_account_id(account) or account.strip()
+    path, _, name = role_name.strip().strip("/").rpartition("/")
+    role_arn = f"arn:aws:iam::{account_id}:role/{path + '/' if path else ''}{name}"
+    role = _find_role(role_arn)
+    seconds = min(
+        role.max_session_duration if role else ASSUME_ROLE_DEFAULT,
+        ROLE_CHAINING_MAX if actor.is_role_session else 43200,
+    )
+    return assume_role(
+        actor,
+        role_arn=role_arn,
+        role_session_name=actor.name or actor.user_id,
+        duration_seconds=seconds,
+    )

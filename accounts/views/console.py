@@ -8,6 +8,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from ..errors import AccessDenied, IAMError
 from ..forms.account import AccountAliasForm, PasswordPolicyForm
+from ..forms.common import ConfirmDeleteForm
 from ..forms.signin import ChangePasswordForm
 from ..services import access_keys as key_services
 from ..services import account as account_services
@@ -158,6 +159,11 @@ def password_policy_edit(request):
 def security_credentials(request):
     """My security credentials: console password, MFA devices and access keys of the caller."""
     actor = request.principal
+    if actor.is_role_session:
+        # a role has no credentials of its own: they are the signed-in user's
+        return render(
+            request, "iam/security_credentials.html", {"me": account_services.describe_caller(actor)}
+        )
     can_change = credentials.may_change_own_password(actor)
     return render(
         request,
@@ -199,3 +205,23 @@ def security_credentials_password(request):
         messages.success(request, "Your console password has been updated.")
         return redirect("iam:security_credentials")
     return render(request, "iam/security_credentials_password.html", context)
+
+
+def account_reset(request):
+    """Root's "Reset this account": type the account ID to confirm, then every IAM entity,
+    policy, credential and alias goes (the account and the root user stay)."""
+    actor = request.principal
+    if not actor.is_root:
+        raise AccessDenied(f"Only the root user of account {actor.account_id} can reset the account.")
+    form = ConfirmDeleteForm(request.POST or None, expected=actor.account_id, noun="account ID")
+    context = {"form": form, "account": account_services.describe_account(actor)}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, "iam/account_reset.html", context)
+        counts = account_services.reset_account(actor)
+        total = sum(counts.values())
+        messages.success(
+            request, f"Account reset: {total} item(s) deleted. The account and its root user remain."
+        )
+        return redirect("iam:account_settings")
+    return render(request, "iam/account_reset.html", context)

@@ -9,8 +9,12 @@ import time
 from django.conf import settings
 from django.contrib.auth import login, logout
 
-from ..services import signin
+from ..principals import principal_for_identity
+from ..services import signin, sts
 
+SWITCHED_ROLE_KEY = "switched_role"
+ROLE_HISTORY_KEY = "switch_role_history"
+ROLE_HISTORY_SIZE = 5
 PENDING_KEY = "signin_mfa_pending"
 PENDING_MAX_AGE = 5 * 60
 AUTH_AT_KEY = "signin_auth_at"
@@ -66,9 +70,43 @@ def recently_authenticated(request) -> bool:
     return at is not None and time.time() - at <= settings.REAUTH_MAX_AGE_SECONDS
 
 
+def user_principal(request):
+    """The signed-in root or IAM user as a principal (never the role it switched to)."""
+    return principal_for_identity(request.user)
+
+
+def switched_role(request) -> dict | None:
+    """The role session the console acts as ({access_key_id, account, role_name, display_name,
+    color}), or None when it acts as the signed-in identity."""
+    return request.session.get(SWITCHED_ROLE_KEY)
+
+
+def begin_switched_role(request, entry: dict) -> None:
+    """Act as a role session from now on, and put the role first in the recent roles."""
+    request.session[SWITCHED_ROLE_KEY] = entry
+    recent = [
+        r
+        for r in request.session.get(ROLE_HISTORY_KEY, [])
+        if (r["account"], r["role_name"].lower()) != (entry["account"], entry["role_name"].lower())
+    ]
+    keep = {k: entry[k] for k in ("account", "role_name", "display_name", "color")}
+    request.session[ROLE_HISTORY_KEY] = [keep, *recent][:ROLE_HISTORY_SIZE]
+
+
+def end_switched_role(request) -> dict | None:
+    return request.session.pop(SWITCHED_ROLE_KEY, None)
+
+
+def recent_roles(request) -> list[dict]:
+    return request.session.get(ROLE_HISTORY_KEY, [])
+
+
 def sign_out(request) -> None:
-    """End the session on the server (flushes the session row)."""
+    """End the session on the server (flushes the session row; a switched role ends with it)."""
     identity = request.user if request.user.is_authenticated else None
+    switched = request.session.get(SWITCHED_ROLE_KEY)
+    if identity is not None and switched:
+        sts.end_session(identity, access_key_id=switched["access_key_id"])
     logout(request)
     if identity is not None:
         signin.signed_out(identity)
