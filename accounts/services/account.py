@@ -259,6 +259,12 @@ def describe_caller(actor) -> dict:
     }
 
 
+RESET_REFUSED = (
+    "User: {arn} is not authorized to perform: iamconsole:ResetAccount on resource: "
+    "arn:aws:iam::{account}:root because only the account's root user may reset the account"
+)
+
+
 @iam_action("iamconsole:ResetAccount")
 def reset_account(actor) -> dict:
     """Empty the account for the next class: every IAM user, group, role, customer managed
@@ -268,7 +274,7 @@ def reset_account(actor) -> dict:
     from django.db.models import F
 
     if not actor.is_root:
-        raise AccessDenied(f"Only the root user of account {actor.account_id} can reset the account.")
+        raise AccessDenied(RESET_REFUSED.format(arn=actor.arn, account=actor.account_id))
     account = actor.account_id
     counts = {
         "temporary_credentials": TemporaryCredential.objects.filter(account_id=account).delete()[0],

@@ -212,7 +212,7 @@ def account_reset(request):
     policy, credential and alias goes (the account and the root user stay)."""
     actor = request.principal
     if not actor.is_root:
-        raise AccessDenied(f"Only the root user of account {actor.account_id} can reset the account.")
+        raise AccessDenied(account_services.RESET_REFUSED.format(arn=actor.arn, account=actor.account_id))
     form = ConfirmDeleteForm(request.POST or None, expected=actor.account_id, noun="account ID")
     context = {"form": form, "account": account_services.describe_account(actor)}
     if request.method == "POST":

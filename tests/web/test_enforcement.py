@@ -60,7 +60,9 @@ def test_every_console_view_refuses_a_user_without_permission(people, client_for
         response = method(url)
         assert response.status_code in (403, 405), (name, method.__name__, response.status_code)
         if response.status_code == 403:
-            assert f"User: {kim.arn} is not authorized to perform: iam:" in response.content.decode()
+            # the console's own root-only action is not an IAM action: it says so in its name
+            service = "iamconsole" if name == "iam:account_reset" else "iam"
+            assert f"User: {kim.arn} is not authorized to perform: {service}:" in response.content.decode()
 
 
 @pytest.mark.parametrize("name", sorted(OPEN_TO_EVERYONE - {"iam:credentials_download"}))
