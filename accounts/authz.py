@@ -169,32 +169,61 @@ def decide_assume_role(
     return Verdict(decision.allowed, decision, loaded.considered + (f"trust policy of {role_arn}",))
 
 
-def decide(principal, action: str, resource: str) -> Verdict:
-    """Decide one request; never raises (a failing engine denies)."""
+def decide(
+    principal,
+    action: str,
+    resource: str,
+    *,
+    context: dict | None = None,
+    resource_policy: str | None = None,
+    resource_account: str = "",
+    resource_policy_label: str = "resource policy",
+) -> Verdict:
+    """Decide one request; never raises (a failing engine denies).
+
+    ``context`` adds request-specific condition keys (``ec2:InstanceType``, ``s3:prefix``,
+    ``aws:ResourceTag/…``). With ``resource_policy`` (a bucket policy, for instance) the engine
+    weighs it with the caller's policies as AWS does, across accounts too (``resource_account``
+    is the resource owner's account; a resource of another account is then not refused up
+    front)."""
     principal = as_principal(principal)
     if action.lower() in ALWAYS_ALLOWED:
         return Verdict(True)
-    if not _in_account(principal, resource):
+    if resource_policy is None and not _in_account(principal, resource):
         return Verdict(False)
     if aws_owned(action, resource):
         return Verdict(False, reason="aws-owned")
     try:
         loaded = _policies_for(principal)
-        decision = engine.evaluate(
-            _request(principal, action, resource, request_context(principal)), loaded.policy_set
-        )
+        policy_set = loaded.policy_set
+        considered = loaded.considered
+        if resource_policy is not None:
+            compiled = compile_policy(resource_policy_label, resource_policy, kind="resource")
+            policy_set = engine.PolicySet(
+                identity=policy_set.identity,
+                boundary=policy_set.boundary,
+                session=policy_set.session,
+                scp_levels=policy_set.scp_levels,
+                resource=compiled,
+                is_root=policy_set.is_root,
+            )
+            considered = considered + (resource_policy_label,)
+        keys = request_context(principal)
+        if context:
+            keys.update(context)
+        decision = engine.evaluate(_request(principal, action, resource, keys, resource_account), policy_set)
     except Exception:  # noqa: BLE001 - fail secure: an engine fault is a denial
         return Verdict(False)
     if decision.allowed:
-        return Verdict(True, decision, loaded.considered)
+        return Verdict(True, decision, considered)
     if decision.decision != "explicitDeny" and _self_service(principal, action, resource):
-        return Verdict(True, decision, loaded.considered)
-    return Verdict(False, decision, loaded.considered)
+        return Verdict(True, decision, considered)
+    return Verdict(False, decision, considered)
 
 
-def is_allowed(principal, action: str, resource: str) -> bool:
+def is_allowed(principal, action: str, resource: str, **options) -> bool:
     """True when ``principal`` may perform ``action`` on ``resource``; never raises."""
-    return decide(principal, action, resource).allowed
+    return decide(principal, action, resource, **options).allowed
 
 
 def denial_message(principal, action: str, resource: str | None, decision=None) -> str:
@@ -206,11 +235,12 @@ def denial_message(principal, action: str, resource: str | None, decision=None) 
     return f"User: {arn} is not authorized to perform: {action}{on} because no identity-based policy allows the {action} action"
 
 
-def authorize(principal, action: str, resource: str) -> None:
-    """Raise AccessDenied (with AWS's message) unless ``principal`` may do ``action`` on ``resource``."""
+def authorize(principal, action: str, resource: str, **options) -> None:
+    """Raise AccessDenied (with AWS's message) unless ``principal`` may do ``action`` on
+    ``resource`` (``options`` as for :func:`decide`)."""
     principal = as_principal(principal)
     audit.set_target(resource)
-    verdict = decide(principal, action, resource)
+    verdict = decide(principal, action, resource, **options)
     if verdict.allowed:
         return
     message = (

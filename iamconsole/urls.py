@@ -17,4 +17,6 @@ urlpatterns = [
     path("switchrole/back/", switch_role.switch_back, name="switch_back"),
     path("switchrole/recent/", switch_role.switch_recent, name="switch_recent"),
     path("iam/", include("accounts.urls")),
+    path("ec2/", include("ec2.urls")),
+    path("s3/", include("s3.urls")),
 ]

@@ -20,15 +20,13 @@ from django.http import HttpResponse
 from .. import context
 from ..errors import IAMError, InvalidClientTokenId
 from ..services import authentication
-from . import iam, protocol, sigv4, sts
+from . import iam, protocol, registry, sigv4, sts
 from .adapt import encode_policy_documents
 
 log = logging.getLogger("iamconsole.api")
 
-HANDLERS = {("iam", name): fn for name, fn in iam.HANDLERS.items()} | {
-    ("sts", name): fn for name, fn in sts.HANDLERS.items()
-}
-SERVICES = ("iam", "sts")
+registry.register("iam", iam.HANDLERS)
+registry.register("sts", sts.HANDLERS)
 GLOBAL_REGION = "us-east-1"
 STS_ONLY_WITH_SESSION_TOKEN = {"AssumeRole", "GetCallerIdentity", "GetSessionToken"}
 
@@ -87,7 +85,7 @@ def _params(request, body: bytes) -> dict[str, list[str]]:
 
 def _service_of(credential) -> str:
     """The service a request is for: its SigV4 credential scope says (IAM when unknown)."""
-    return credential.service if credential.service in SERVICES else "iam"
+    return credential.service if credential.service in registry.services() else "iam"
 
 
 def aws_endpoint(request):
@@ -123,7 +121,7 @@ def aws_endpoint(request):
         params.pop("Version", None)
         _check_session_limits(caller, service, action)
         op = protocol.operation(service, action)
-        handler = HANDLERS.get((service, action))
+        handler = registry.handler_for(service, action)
         if handler is None:
             raise protocol.ProtocolError(
                 "InvalidAction", f"The action {action} is not supported by this IAM emulator yet."

@@ -1,0 +1,1 @@
+"""The demo world's EC2: instances with instance profiles, governed by IAM policies."""

@@ -1,0 +1,1 @@
+"""The demo world's S3: buckets, objects and bucket policies, governed by IAM policies."""
