@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "accounts",
+    "ec2",
+    "s3",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ from accounts.services import permissions as permission_services
 from accounts.services import roles as role_services
 from accounts.services import users as user_services
 from accounts.services.paging import every_page
+from accounts.signals import demo_account_seeded
 
 ALIAS = "iamconsole-demo"
 ROOT_EMAIL = "root@demo.iamconsole.test"
@@ -106,9 +107,12 @@ class Command(BaseCommand):
                     permission_services.attach_role_policy(
                         root, role_name=name, policy_arn=f"arn:aws:iam::aws:policy/{policy_name}"
                     )
-        self._print(Account.objects.get(pk=root.account_id), base_url.rstrip("/"), created)
+        # the other apps' demo data (EC2 instances, S3 buckets …) and their walkthrough lines
+        extra_lines: list[str] = []
+        demo_account_seeded.send(sender=self.__class__, root=root, base_url=base_url, lines=extra_lines)
+        self._print(Account.objects.get(pk=root.account_id), base_url.rstrip("/"), created, extra_lines)
 
-    def _print(self, account, base_url, created):
+    def _print(self, account, base_url, created, extra_lines=()):
         out = self.stdout
         out.write(
             ("Created" if created else "Found")
@@ -126,3 +130,5 @@ class Command(BaseCommand):
             out.write(f"    {name:<6} password {password:<22} group {group} ({policies}){note}")
         for name, service, policy_names, _ in ROLES:
             out.write(f"  Role:        {name} (trusted by {service}; {', '.join(policy_names)})")
+        for line in extra_lines:
+            out.write(line)
