@@ -283,7 +283,8 @@ def console_create_role(
     max_session_duration: int = MIN_SESSION_DURATION,
     policy_arns=(),
 ) -> shapes.Role:
-    """Create a role and attach the chosen managed policies, as the console's wizard does."""
+    """Create a role and attach the chosen managed policies, as the console's wizard does; a
+    role that EC2 may assume gets an instance profile of the same name, as AWS's console makes."""
     with atomic_action():
         role = create_role(
             actor,
@@ -294,7 +295,30 @@ def console_create_role(
         )
         for arn in policy_arns:
             permission_services.attach_role_policy(actor, role_name=role.role_name, policy_arn=arn)
+        if EC2_SERVICE in trusted_services(assume_role_policy_document):
+            profile_services.create_instance_profile(actor, instance_profile_name=role.role_name)
+            profile_services.add_role_to_instance_profile(
+                actor, instance_profile_name=role.role_name, role_name=role.role_name
+            )
     return role
+
+
+EC2_SERVICE = "ec2.amazonaws.com"
+
+
+def trusted_services(document: str) -> set[str]:
+    """The AWS service principals a trust policy's Allow statements name."""
+    try:
+        statements = _as_list(json.loads(document).get("Statement", []))
+    except (ValueError, AttributeError):
+        return set()
+    found = set()
+    for statement in statements:
+        if isinstance(statement, dict) and statement.get("Effect") == "Allow":
+            principal = statement.get("Principal")
+            if isinstance(principal, dict):
+                found.update(s for s in _as_list(principal.get("Service", [])) if isinstance(s, str))
+    return found
 
 
 def console_delete_role(actor, *, role_name: str) -> None:
