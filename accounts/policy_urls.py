@@ -49,6 +49,7 @@ def owner_routes(kind: str) -> list:
 
 urlpatterns = [
     path("policies/", policies.policy_list, name="policy_list"),
+    path("delete-policies/", policies.policy_delete_many, name="policy_delete_many"),
     path("policies/create/", policies.policy_create, name="policy_create"),
     path("policies/detail/", policies.policy_detail, name="policy_detail"),
     path("policies/edit/", policies.policy_edit, name="policy_edit"),

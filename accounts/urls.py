@@ -45,6 +45,7 @@ def credential_routes(prefix, name_suffix):
 urlpatterns = [
     path("", console.dashboard, name="dashboard"),
     path("users/", users.user_list, name="user_list"),
+    path("delete-users/", users.user_delete_many, name="user_delete_many"),
     # The create pages stand outside users/, groups/ and roles/: "create" is a valid IAM name.
     path("create-user/", users.user_create, name="user_create"),
     path("users/<str:user_name>/", users.user_detail, name="user_detail"),
@@ -58,6 +59,7 @@ urlpatterns = [
     ),
     path("credentials/<str:token>.csv", users.credentials_download, name="credentials_download"),
     path("groups/", groups.group_list, name="group_list"),
+    path("delete-groups/", groups.group_delete_many, name="group_delete_many"),
     path("create-group/", groups.group_create, name="group_create"),
     path("groups/<str:group_name>/", groups.group_detail, name="group_detail"),
     path("groups/<str:group_name>/add-users/", groups.group_add_users, name="group_add_users"),
@@ -78,6 +80,7 @@ urlpatterns = [
     *credential_routes("users/<str:user_name>/", ""),
     *policy_urlpatterns,
     path("roles/", roles.role_list, name="role_list"),
+    path("delete-roles/", roles.role_delete_many, name="role_delete_many"),
     path("create-role/", roles.role_create, name="role_create"),
     path("roles/<str:role_name>/", roles.role_detail, name="role_detail"),
     path("roles/<str:role_name>/edit/", roles.role_edit, name="role_edit"),

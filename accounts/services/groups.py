@@ -14,6 +14,7 @@ from . import permissions as permission_services
 from .base import bump_authz_generation, iam_action, iam_read
 from .lookups import find_group, find_user, group_arn
 from .paging import paginate
+from .tables import TablePage, table_page
 
 GROUPS_PER_USER = 10
 
@@ -162,3 +163,51 @@ def console_add_user_to_groups(actor, *, user_name: str, group_names) -> None:
     with atomic_action():
         for group_name in group_names:
             add_user_to_group(actor, group_name=group_name, user_name=user_name)
+
+
+GROUP_SORTS = {
+    "group_name": ("sort_key",),
+    "users": ("member_count",),
+    "path": ("path", "sort_key"),
+    "created": ("created_at",),
+}
+
+
+@iam_read("iam:ListGroups")
+def search_groups(
+    actor,
+    *,
+    query: str = "",
+    sort: str = "group_name",
+    descending: bool = False,
+    page: int = 1,
+    page_size: int = 25,
+) -> TablePage:
+    """The console's User groups table (and its group pickers): a page of the account's groups."""
+    authorize(actor, "iam:ListGroups", group_arn(actor, ""))
+    qs = Group.objects.filter(account_id=actor.account_id).annotate(sort_key=Lower("name"))
+    if sort == "users":
+        qs = qs.annotate(member_count=Count("members"))
+
+    def prepare(page_qs):
+        return page_qs if sort == "users" else page_qs.annotate(member_count=Count("members"))
+
+    return table_page(
+        qs,
+        query=query,
+        search_fields=("name",),
+        sorts=GROUP_SORTS,
+        sort=sort,
+        descending=descending,
+        page=page,
+        page_size=page_size,
+        prepare=prepare,
+        convert=convert.group,
+    )
+
+
+def console_delete_groups(actor, *, group_names) -> None:
+    """The User groups table's Delete of several groups; all or nothing."""
+    with atomic_action():
+        for name in group_names:
+            console_delete_group(actor, group_name=name)

@@ -5,6 +5,7 @@ Where a policy is used (attachments, inline policies, permissions boundaries) li
 ``services.permissions``.
 """
 
+import dataclasses
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,7 @@ from . import convert
 from .base import bump_authz_generation, iam_action, iam_read
 from .lookups import find_policy, find_version, policy_arn, visible_policies
 from .paging import paginate
+from .tables import TablePage, table_page
 from .tags import tag_new
 
 MANAGED_DATA = Path(__file__).resolve().parent.parent / "policy" / "managed" / "aws_managed_policies.json"
@@ -423,3 +425,50 @@ def console_delete_policy(actor, *, policy_arn: str) -> None:
         for version_id in list(policy.versions.filter(is_default=False).values_list("version_id", flat=True)):
             delete_policy_version(actor, policy_arn=arn, version_id=version_id)
         delete_policy(actor, policy_arn=arn)
+
+
+POLICY_SORTS = {"policy_name": ("sort_key",), "type": ("account_id", "sort_key"), "created": ("created_at",)}
+# The console's "Filter by Type": value -> queryset filter
+POLICY_TYPES = {
+    "": {},
+    "aws": {"account__isnull": True},
+    "customer": {"account__isnull": False},
+    "job_function": {"account__isnull": True, "path": shapes.JOB_FUNCTION_PATH},
+}
+
+
+@iam_read("iam:ListPolicies")
+def search_policies(
+    actor,
+    *,
+    query: str = "",
+    policy_type: str = "",
+    sort: str = "policy_name",
+    descending: bool = False,
+    page: int = 1,
+    page_size: int = 25,
+) -> TablePage:
+    """The console's Policies table (and its policy pickers): a page of the managed policies the
+    account sees whose name or description holds ``query``, of one type, with usage counts."""
+    authorize(actor, "iam:ListPolicies", policy_arn(actor, ""))
+    qs = visible_policies(actor).filter(**POLICY_TYPES.get(policy_type, {}))
+    if policy_type == "aws":
+        qs = qs.exclude(path=shapes.JOB_FUNCTION_PATH)
+    found = table_page(
+        qs.annotate(sort_key=Concat(Lower("name"), Value(" "), "arn")),
+        query=query,
+        search_fields=("name", "description"),
+        sorts=POLICY_SORTS,
+        sort=sort,
+        descending=descending,
+        page=page,
+        page_size=page_size,
+    )
+    return dataclasses.replace(found, items=_with_counts(actor, found.items))
+
+
+def console_delete_policies(actor, *, policy_arns) -> None:
+    """The Policies table's Delete of several customer managed policies; all or nothing."""
+    with atomic_action():
+        for arn in policy_arns:
+            console_delete_policy(actor, policy_arn=arn)

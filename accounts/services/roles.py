@@ -25,6 +25,7 @@ from .base import bump_authz_generation, iam_action, iam_read
 from .lookups import find_policy, find_role, role_arn
 from .paging import paginate
 from .policies import validate_document
+from .tables import TablePage, table_page
 from .tags import tag_new
 
 ROLES_PER_ACCOUNT = 1000
@@ -339,3 +340,40 @@ def console_delete_role(actor, *, role_name: str) -> None:
             if profile.lower() == name.lower():  # the one the console made with the role
                 profile_services.delete_instance_profile(actor, instance_profile_name=profile)
         delete_role(actor, role_name=name)
+
+
+ROLE_SORTS = {"role_name": ("sort_key",), "last_activity": ("last_used_at",), "created": ("created_at",)}
+
+
+@iam_read("iam:ListRoles")
+def search_roles(
+    actor,
+    *,
+    query: str = "",
+    sort: str = "role_name",
+    descending: bool = False,
+    page: int = 1,
+    page_size: int = 25,
+) -> TablePage:
+    """The console's Roles table: a page of the account's roles whose name or description holds ``query``."""
+    authorize(actor, "iam:ListRoles", role_arn(actor, ""))
+    qs = Role.objects.filter(account_id=actor.account_id).annotate(sort_key=Lower("name"))
+    return table_page(
+        qs,
+        query=query,
+        search_fields=("name", "description"),
+        sorts=ROLE_SORTS,
+        sort=sort,
+        descending=descending,
+        page=page,
+        page_size=page_size,
+        prepare=lambda page_qs: page_qs.select_related("permissions_boundary"),
+        convert=convert.role,
+    )
+
+
+def console_delete_roles(actor, *, role_names) -> None:
+    """The Roles table's Delete of several roles; all or nothing."""
+    with atomic_action():
+        for name in role_names:
+            console_delete_role(actor, role_name=name)

@@ -6,18 +6,49 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ..errors import AccessDenied, IAMError
-from ..forms.common import ConfirmDeleteForm
+from ..forms.common import ConfirmDeleteForm, ConfirmWordForm
 from ..forms.groups import ChooseUsersForm, CreateGroupForm
 from ..services import groups as group_services
 from ..services import users as user_services
 from ..services.paging import MAX_ITEMS, every_page
+from ..services.tables import PAGE_SIZES
 from .base import confirmed_delete, form_failed, invalid, listed, refuse_unless
 from .permissions import permissions_context
+from .tables import remember_page_size, table_state
+
+GROUP_COLUMNS = [("users", "Users"), ("path", "Path"), ("created", "Creation time")]
 
 
 def group_list(request):
-    groups = every_page(group_services.list_groups, request.principal)
-    return render(request, "iam/group_list.html", {"groups": groups})
+    """User groups: AWS's table, paged, sorted and filtered on the server."""
+    state = table_state(request, default_sort="group_name")
+    context = {"state": state, "columns": GROUP_COLUMNS, "page_sizes": PAGE_SIZES}
+    status = 200
+    try:
+        context["page"] = group_services.search_groups(request.principal, **state.kwargs())
+    except AccessDenied as exc:
+        context["denied"], status = exc, 403
+    return remember_page_size(request, render(request, "iam/group_list.html", context, status=status), state)
+
+
+def group_delete_many(request):
+    """The User groups table's Delete: after typing "delete"; all or nothing."""
+    refuse_unless(request.principal, "iam:DeleteGroup", "group", "*")
+    names = list(dict.fromkeys((request.POST or request.GET).getlist("names")))[:100]
+    if not names:
+        return redirect("iam:group_list")
+    form = ConfirmWordForm(request.POST or None)
+    context = {"form": form, "names": names}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, "iam/group_delete_many.html", context)
+        try:
+            group_services.console_delete_groups(request.principal, group_names=names)
+        except IAMError as exc:
+            return form_failed(request, "iam/group_delete_many.html", context, form, exc)
+        messages.success(request, f"{len(names)} user group(s) deleted.")
+        return redirect("iam:group_list")
+    return render(request, "iam/group_delete_many.html", context)
 
 
 def group_create(request):

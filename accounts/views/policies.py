@@ -16,7 +16,7 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from ..errors import AccessDenied, IAMError, LimitExceeded, MalformedPolicyDocument
-from ..forms.common import ConfirmDeleteForm
+from ..forms.common import ConfirmDeleteForm, ConfirmWordForm
 from ..forms.policies import POLICY_SKELETON, CreatePolicyForm, EditPolicyForm, EntitiesForm
 from ..services import groups as group_services
 from ..services import permissions as permission_services
@@ -24,8 +24,10 @@ from ..services import policies as policy_services
 from ..services import roles as role_services
 from ..services import users as user_services
 from ..services.paging import every_page
+from ..services.tables import PAGE_SIZES
 from ..shapes import PolicyType
 from .base import confirmed_delete, form_failed, invalid, refuse_unless
+from .tables import remember_page_size, table_state
 
 # The Policies page's "Filter by Type": query value -> (label, ListPolicies scope, type shown)
 TYPE_FILTERS = {
@@ -99,26 +101,52 @@ def _aws_managed_refusal(request, policy, attempt=None):
     return render(request, "iam/policy_read_only.html", context, status=status)
 
 
+POLICY_COLUMNS = [("type", "Type"), ("used_as", "Used as"), ("description", "Description")]
+
+
 def policy_list(request):
-    type_filter = request.GET.get("type", "")
+    """Policies: AWS's table, paged, sorted and filtered (by text and by type) on the server."""
+    state = table_state(request, default_sort="policy_name", keep=("type",))
+    type_filter = state.extra.get("type", "")
     if type_filter not in TYPE_FILTERS:
         type_filter = ""
-    _, scope, shown = TYPE_FILTERS[type_filter]
-    policies = [
-        p
-        for p in every_page(policy_services.list_policies, request.principal, scope=scope)
-        if shown is None or p.policy_type == shown
-    ]
-    return render(
-        request,
-        "iam/policy_list.html",
-        {
-            "policies": [(p, used_as(p)) for p in policies],
-            "policy_count": len(policies),
-            "type_filter": type_filter,
-            "type_choices": [(value, label) for value, (label, _, _) in TYPE_FILTERS.items()],
-        },
-    )
+    context = {
+        "state": state,
+        "columns": POLICY_COLUMNS,
+        "page_sizes": PAGE_SIZES,
+        "type_filter": type_filter,
+        "type_choices": [(value, label) for value, (label, _, _) in TYPE_FILTERS.items()],
+    }
+    status = 200
+    try:
+        page = policy_services.search_policies(request.principal, policy_type=type_filter, **state.kwargs())
+    except AccessDenied as exc:
+        context["denied"], status = exc, 403
+    else:
+        context["page"] = page
+        context["rows"] = [(p, used_as(p)) for p in page]
+    return remember_page_size(request, render(request, "iam/policy_list.html", context, status=status), state)
+
+
+def policy_delete_many(request):
+    """The Policies table's Delete of customer managed policies: after typing "delete", each as
+    the console deletes one (detached, versions deleted); all or nothing."""
+    refuse_unless(request.principal, "iam:DeletePolicy", "policy", "*")
+    arns = list(dict.fromkeys((request.POST or request.GET).getlist("arns")))[:100]
+    if not arns:
+        return redirect("iam:policy_list")
+    form = ConfirmWordForm(request.POST or None)
+    context = {"form": form, "arns": arns}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, "iam/policy_delete_many.html", context)
+        try:
+            policy_services.console_delete_policies(request.principal, policy_arns=arns)
+        except IAMError as exc:
+            return form_failed(request, "iam/policy_delete_many.html", context, form, exc)
+        messages.success(request, f"{len(arns)} polic{'y' if len(arns) == 1 else 'ies'} deleted.")
+        return redirect("iam:policy_list")
+    return render(request, "iam/policy_delete_many.html", context)
 
 
 def policy_create(request):

@@ -13,22 +13,57 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from ..errors import IAMError, MalformedPolicyDocument
-from ..forms.common import ConfirmDeleteForm
+from ..errors import AccessDenied, IAMError, MalformedPolicyDocument
+from ..forms.common import ConfirmDeleteForm, ConfirmWordForm
 from ..forms.roles import CreateRoleForm, EditRoleForm, SessionDurationFields, TrustPolicyForm
 from ..services import policies as policy_services
 from ..services import roles as role_services
-from ..services.paging import every_page
+from ..services.tables import PAGE_SIZES
 from .base import confirmed_delete, console_base_url, form_failed, invalid, listed, refuse_unless
 from .permissions import permissions_context
+from .tables import remember_page_size, table_state
+
+ROLE_COLUMNS = [
+    ("trusted", "Trusted entities"),
+    ("description", "Description"),
+    ("last_activity", "Last activity"),
+    ("created", "Creation time"),
+]
 
 
 def role_list(request):
-    roles = [
-        (role, role_services.trusted_entities(role.assume_role_policy_document))
-        for role in every_page(role_services.list_roles, request.principal)
-    ]
-    return render(request, "iam/role_list.html", {"roles": roles, "role_count": len(roles)})
+    """Roles: AWS's table, paged, sorted and filtered on the server."""
+    state = table_state(request, default_sort="role_name")
+    context = {"state": state, "columns": ROLE_COLUMNS, "page_sizes": PAGE_SIZES}
+    status = 200
+    try:
+        page = role_services.search_roles(request.principal, **state.kwargs())
+    except AccessDenied as exc:
+        context["denied"], status = exc, 403
+    else:
+        context["page"] = page
+        context["rows"] = [(r, role_services.trusted_entities(r.assume_role_policy_document)) for r in page]
+    return remember_page_size(request, render(request, "iam/role_list.html", context, status=status), state)
+
+
+def role_delete_many(request):
+    """The Roles table's Delete: after typing "delete"; all or nothing."""
+    refuse_unless(request.principal, "iam:DeleteRole", "role", "*")
+    names = list(dict.fromkeys((request.POST or request.GET).getlist("names")))[:100]
+    if not names:
+        return redirect("iam:role_list")
+    form = ConfirmWordForm(request.POST or None)
+    context = {"form": form, "names": names}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, "iam/role_delete_many.html", context)
+        try:
+            role_services.console_delete_roles(request.principal, role_names=names)
+        except IAMError as exc:
+            return form_failed(request, "iam/role_delete_many.html", context, form, exc)
+        messages.success(request, f"{len(names)} role(s) deleted.")
+        return redirect("iam:role_list")
+    return render(request, "iam/role_delete_many.html", context)
 
 
 def _create_failed_field(form, exc: IAMError):

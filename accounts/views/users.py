@@ -8,8 +8,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from .. import downloads
-from ..errors import IAMError
-from ..forms.common import ConfirmDeleteForm
+from ..errors import AccessDenied, IAMError
+from ..forms.common import ConfirmDeleteForm, ConfirmWordForm
 from ..forms.users import ChooseGroupsForm, CreateUserForm, ManageConsoleAccessForm
 from ..services import access_keys as key_services
 from ..services import account as account_services
@@ -17,17 +17,59 @@ from ..services import groups as group_services
 from ..services import mfa as mfa_services
 from ..services import users as user_services
 from ..services.paging import every_page
+from ..services.tables import PAGE_SIZES
 from .base import confirmed_delete, form_failed, invalid, no_store, refuse_unless, signin_url
 from .permissions import permissions_context
+from .tables import remember_page_size, table_state
 
 
 def _group_names(actor) -> list[str]:
     return [g.group_name for g in every_page(group_services.list_groups, actor)]
 
 
+USER_COLUMNS = [
+    ("path", "Path"),
+    ("groups", "Groups"),
+    ("mfa", "MFA"),
+    ("password_age", "Password age"),
+    ("last_activity", "Console last sign-in"),
+    ("access_keys", "Access key ID"),
+    ("created", "Creation time"),
+]
+
+
 def user_list(request):
-    users = every_page(user_services.list_users, request.principal)
-    return render(request, "iam/user_list.html", {"users": users})
+    """Users: AWS's table, paged, sorted and filtered on the server; a caller who may not list
+    users keeps the page and sees AWS's refusal in the table."""
+    state = table_state(request, default_sort="user_name")
+    context = {"state": state, "columns": USER_COLUMNS, "page_sizes": PAGE_SIZES}
+    status = 200
+    try:
+        context["page"] = user_services.search_users(request.principal, **state.kwargs())
+    except AccessDenied as exc:
+        context["denied"], status = exc, 403
+    return remember_page_size(request, render(request, "iam/user_list.html", context, status=status), state)
+
+
+def user_delete_many(request):
+    """The Users table's Delete: the chosen users go with what hangs on them, after the caller
+    types "delete"; all or nothing."""
+    refuse_unless(request.principal, "iam:DeleteUser", "user", "*")
+    names = list(dict.fromkeys((request.POST or request.GET).getlist("names")))[:100]
+    if not names:
+        return redirect("iam:user_list")
+    form = ConfirmWordForm(request.POST or None)
+    context = {"form": form, "names": names}
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid(request, "iam/user_delete_many.html", context)
+        try:
+            user_services.console_delete_users(request.principal, user_names=names)
+        except IAMError as exc:
+            return form_failed(request, "iam/user_delete_many.html", context, form, exc)
+        messages.success(request, f"{len(names)} user(s) deleted.")
+        return redirect("iam:user_list")
+    return render(request, "iam/user_delete_many.html", context)
 
 
 @sensitive_post_parameters("custom_password")

@@ -73,19 +73,19 @@ def test_policy_list_shows_types_and_use(root, root_client, make_policy, user_fa
     permission_services.put_user_permissions_boundary(
         root, user_name="kim", permissions_boundary=AWS + "PowerUserAccess"
     )
-    response = root_client.get(url("policy_list"))
+    response = root_client.get(url("policy_list", size=100))
     assert response.status_code == 200
     body = response.content.decode()
     total = ManagedPolicy.objects.filter(account__isnull=True).count() + 2
     assert f'Policies <span class="cs-counter">({total})</span>' in body
-    rows = {p.policy_name: (p, used) for p, used in response.context["policies"]}
+    rows = {p.policy_name: (p, used) for p, used in response.context["rows"]}
     assert rows["S3Reader"][0].policy_type.label == "Customer managed"
     assert rows["AdministratorAccess"][0].policy_type.label == "AWS managed"
     assert rows["Billing"][0].policy_type.label == "AWS managed - job function"
     assert rows["AdministratorAccess"][1] == ["Permissions policy (2)"]
     assert rows["PowerUserAccess"][1] == ["Permissions boundary (1)"]
     assert rows["Unused"][1] == ["None"]
-    assert "Read objects" in body and 'data-table-filter="policies-table"' in body
+    assert "Read objects" in body and 'id="policies-table-q"' in body
     assert url("policy_detail", rows["S3Reader"][0]).replace("&", "&amp;") in body
 
 
@@ -100,22 +100,22 @@ def test_policy_list_shows_types_and_use(root, root_client, make_policy, user_fa
 )
 def test_policy_list_type_filter(root_client, make_policy, type_filter, present, absent):
     make_policy("S3Reader")
-    response = root_client.get(url("policy_list", type=type_filter))
-    names = {p.policy_name for p, _ in response.context["policies"]}
+    response = root_client.get(url("policy_list", size=100, type=type_filter))
+    names = {p.policy_name for p, _ in response.context["rows"]}
     assert present <= names and not (absent & names)
 
 
 def test_policy_list_sorts_by_name_ignoring_case(root_client, make_policy):
     for name in ("zeta", "Alpha", "beta", "AmazonS3ReadOnlyAccess"):
         make_policy(name)
-    response = root_client.get(url("policy_list", type="customer"))
-    assert [p.policy_name for p, _ in response.context["policies"]] == [
+    response = root_client.get(url("policy_list", size=100, type="customer"))
+    assert [p.policy_name for p, _ in response.context["rows"]] == [
         "Alpha",
         "AmazonS3ReadOnlyAccess",
         "beta",
         "zeta",
     ]
-    names = [p.policy_name for p, _ in root_client.get(url("policy_list")).context["policies"]]
+    names = [p.policy_name for p, _ in root_client.get(url("policy_list", size=100)).context["rows"]]
     assert names == sorted(names, key=str.lower)
     assert names.count("AmazonS3ReadOnlyAccess") == 2
 
@@ -125,7 +125,7 @@ def test_policy_list_does_not_count_other_accounts(root, root_factory, root_clie
     make_policy("Theirs", actor=other)
     group_services.create_group(other, group_name="G")
     permission_services.attach_group_policy(other, group_name="G", policy_arn=AWS + "AdministratorAccess")
-    rows = {p.policy_name: used for p, used in root_client.get(url("policy_list")).context["policies"]}
+    rows = {p.policy_name: used for p, used in root_client.get(url("policy_list", size=100)).context["rows"]}
     assert "Theirs" not in rows and rows["AdministratorAccess"] == ["None"]
 
 
@@ -139,10 +139,10 @@ def test_policy_list_query_count_is_constant(root, root_client, django_assert_ma
             unique_id=new_unique_id("policy"),
         )
         PolicyVersion.objects.create(policy=policy, version_id="v1", document=doc(allow()), is_default=True)
-    with django_assert_max_num_queries(8):
-        response = root_client.get(url("policy_list"))
+    with django_assert_max_num_queries(9):
+        response = root_client.get(url("policy_list", size=100))
     assert response.status_code == 200
-    assert sum(1 for p, _ in response.context["policies"] if not p.is_aws_managed) == n_policies
+    assert sum(1 for p, _ in response.context["rows"] if not p.is_aws_managed) == n_policies
 
 
 # --- create ---------------------------------------------------------------------------------
@@ -591,7 +591,7 @@ def test_other_accounts_policies_are_404(root, root_factory, root_client, make_p
         root_client.post(url("policy_version_set_default", theirs), {"version_id": "v1"}).status_code == 404
     )
     assert ManagedPolicy.objects.filter(pk=theirs.pk).exists() and theirs.versions.count() == 1
-    names = {p.policy_name for p, _ in root_client.get(url("policy_list")).context["policies"]}
+    names = {p.policy_name for p, _ in root_client.get(url("policy_list", size=100)).context["rows"]}
     assert "Theirs" not in names
 
 
