@@ -13,7 +13,11 @@ def console(request):
     if principal.is_role_session:
         account = account_services.describe_account(principal)  # the role's account
     else:  # the signed-in identity's account came with it: no query
-        account = {"account_id": user.account.account_id, "alias": user.account.alias, "name": user.account.name}
+        account = {
+            "account_id": user.account.account_id,
+            "alias": user.account.alias,
+            "name": user.account.name,
+        }
     label = account["alias"] or dashed_account_id(account["account_id"])
     has_session = hasattr(request, "session")
     context = {
