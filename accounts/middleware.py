@@ -6,7 +6,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.utils.functional import SimpleLazyObject
 
-from . import context
+from . import context, network
 from .principals import principal_for_identity
 from .services import authentication
 from .services.signin import HARD_EXPIRED
@@ -50,7 +50,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         ctx = context.CallContext(
-            source_ip=request.META.get("REMOTE_ADDR") or None,
+            source_ip=network.client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:256],
             secure_transport=request.is_secure(),
             mfa_authenticated_at=request.session.get(MFA_AT_KEY),

@@ -199,8 +199,9 @@ if API_OPEN_ACCOUNT:
             "with DEBUG off unless IAMCONSOLE_API_OPEN_FORCE=1 is set as well."
         )
 
-# Sign-in protection: failures per identity (account + user name) and per client IP within
-# the window; past the limit, further tries are refused (HTTP 429) until the window cools off.
+# Sign-in protection: failures per identity (account + user name) from one client IP, and per
+# client IP, within the window; past the limit, further tries are refused (HTTP 429) until the
+# window cools off (accounts/services/throttle.py; the hourly per-identity cap is further down).
 SIGNIN_THROTTLE_WINDOW_SECONDS = 15 * 60
 SIGNIN_THROTTLE_IDENTITY_LIMIT = 5
 SIGNIN_THROTTLE_IP_LIMIT = 20
@@ -208,3 +209,31 @@ SIGNIN_THROTTLE_IP_LIMIT = 20
 TEMPORARY_PASSWORD_DAYS = 7
 # MFA assignment and removal need a sign-in (or password confirmation) this recent.
 REAUTH_MAX_AGE_SECONDS = 15 * 60
+
+
+# --- Hardening: client addresses, throttles ----------------------------------------------------
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+# How many reverse proxies (the TLS proxy the README prescribes, a load balancer) stand in front
+# of the server, each appending the address it received the request from to X-Forwarded-For.
+# The client's address (sign-in throttle, audit trail, aws:SourceIp) is then read that many
+# entries from the right. 0 (the default): the header is ignored and REMOTE_ADDR is the client.
+# Set it exactly: too low and every client shares the proxy's throttle bucket; too high and a
+# client can choose its own address.
+TRUSTED_PROXY_COUNT = env_int("IAMCONSOLE_TRUSTED_PROXY_COUNT", 0)
+# Failures of one identity from all addresses together per hour (ASVS's cap per account); the
+# per-address limits above (SIGNIN_THROTTLE_IDENTITY_LIMIT per identity and address,
+# SIGNIN_THROTTLE_IP_LIMIT per address) are what a single guesser meets.
+SIGNIN_THROTTLE_IDENTITY_HOURLY_LIMIT = 100
+# Sign-ups (new accounts, or "this email already has one") per source address per hour.
+SIGNUP_THROTTLE_LIMIT = 10

@@ -3,6 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError as FormError
 
+from .. import totp
+from ..identifiers import email_key
 from ..passwords import MAX_PASSWORD_LENGTH
 from .common import PasswordInput
 
@@ -27,6 +29,14 @@ class SignUpForm(forms.Form):
         strip=False,
         max_length=MAX_PASSWORD_LENGTH,
     )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if email_key(email) is None:
+            # Email addresses are compared as ASCII (identifiers.email_key): another one could
+            # never sign in, and would look like an existing one.
+            raise FormError("Enter an email address made of ASCII characters.", code="invalid")
+        return email
 
     def clean(self):
         data = super().clean()
@@ -90,7 +100,7 @@ class MFACodeForm(forms.Form):
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
-        if not (len(code) == 6 and code.isdigit()):
+        if not totp.is_well_formed(code):  # ASCII digits: str.isdigit() takes ١٢٣٤٥٦ and ２ too
             raise FormError("Enter the 6-digit code from your MFA device.", code="InvalidAuthenticationCode")
         return code
 

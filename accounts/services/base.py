@@ -6,6 +6,10 @@ function runs inside one transaction, a ``Success`` audit event is written in th
 transaction, and on an AWS error the failure is recorded (after the rollback, so that it
 survives) and re-raised.
 
+``prepare=fn`` runs ``fn(actor, **kwargs)`` before the transaction and passes the keywords it
+returns on to the action: slow work (a password hash takes ~350 ms) that must not hold a lock
+or, on SQLite, the database's one write lock. Its AWS errors are audited as the action's.
+
 ``@iam_read("iam:GetUser")`` marks a read-only action (Get*, List*, Simulate*): it runs without
 a transaction and its *refusals and errors* are recorded like any action's, but a successful
 read writes no row. AWS records reads as read-only management events; here they would be
@@ -34,26 +38,32 @@ def bump_authz_generation(actor) -> None:
     actor.authz_generation += 1
 
 
-def iam_action(action: str):
-    """Decorate a service function ``fn(actor, *, …)`` as the IAM action ``action``."""
+def iam_action(action: str, *, prepare=None):
+    """Decorate a service function ``fn(actor, *, …)`` as the IAM action ``action`` (see the
+    module docstring for ``prepare``)."""
 
     def decorate(fn):
+        def attempt(actor, args, kwargs, record):
+            with atomic_action():
+                result = fn(actor, *args, **kwargs)
+                record_event(
+                    actor=actor,
+                    action=action,
+                    target=record.target,
+                    result=SUCCESS,
+                    detail=record.detail,
+                )
+            return result
+
         @functools.wraps(fn)
         def wrapper(actor, *args, **kwargs):
             actor = as_principal(actor)
             record = ActionRecord(action=action, actor=actor)
             token = begin(record)
             try:
-                with atomic_action():
-                    result = fn(actor, *args, **kwargs)
-                    record_event(
-                        actor=actor,
-                        action=action,
-                        target=record.target,
-                        result=SUCCESS,
-                        detail=record.detail,
-                    )
-                return result
+                if prepare is not None:
+                    kwargs = {**kwargs, **prepare(actor, *args, **kwargs)}
+                return attempt(actor, args, kwargs, record)
             except IAMError as exc:
                 record_failure(
                     actor=actor,

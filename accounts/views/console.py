@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 
-from ..errors import AccessDenied, IAMError
+from ..errors import AccessDenied, IAMError, Throttled
 from ..forms.account import AccountAliasForm, PasswordPolicyForm
 from ..forms.common import ConfirmDeleteForm
 from ..forms.signin import ChangePasswordForm
@@ -198,6 +198,11 @@ def security_credentials_password(request):
             updated = credentials.change_password(
                 actor, old_password=data["old_password"], new_password=data["new_password"]
             )
+        except Throttled as exc:  # too many wrong current passwords: the sign-in throttle's 429
+            form.add_error(None, exc.message)
+            response = render(request, "iam/security_credentials_password.html", context, status=exc.status)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         except IAMError as exc:
             field = "old_password" if exc.code == "InvalidInput" else "new_password"
             return form_failed(request, "iam/security_credentials_password.html", context, form, exc, field)

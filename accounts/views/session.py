@@ -9,6 +9,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import login, logout
 
+from .. import network
 from ..principals import principal_for_identity
 from ..services import signin, sts
 
@@ -22,7 +23,7 @@ MFA_AT_KEY = "signin_mfa_at"
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return network.client_ip(request)
 
 
 def begin_mfa(request, identity, next_url: str) -> None:

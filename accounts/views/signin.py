@@ -73,9 +73,14 @@ def signup(request):
             return invalid(request, "signin/signup.html", context)
         data = form.cleaned_data
         try:
-            root = account_services.create_account(
-                email=data["email"], password=data["password"], account_name=data["account_name"]
+            root = signin.sign_up(
+                email=data["email"],
+                password=data["password"],
+                account_name=data["account_name"],
+                source_ip=session.client_ip(request),
             )
+        except Throttled as exc:
+            return _refused(request, "signin/signup.html", context, exc)
         except IAMError as exc:
             field = (
                 "email"
@@ -277,6 +282,8 @@ def password_change_required(request):
             updated = signin.change_password(
                 user, old_password=data["old_password"], new_password=data["new_password"]
             )
+        except Throttled as exc:
+            return _refused(request, "signin/password_change_required.html", context, exc)
         except IAMError as exc:
             field = "old_password" if exc.code == "InvalidInput" else "new_password"
             return form_failed(request, "signin/password_change_required.html", context, form, exc, field)
