@@ -1,22 +1,32 @@
 """Credential downloads: AWS's CSV formats and the one-time hand-over from the Retrieve step.
 
-A fresh secret (console password, later an access key) is shown once. Its CSV can be
-downloaded from that step only, once: the bytes wait in the session encrypted (Fernet,
-key derived from SECRET_KEY), expire after ten minutes, and are removed when taken.
+A fresh secret (console password, access key) is shown once. Its CSV can be downloaded from
+that step only, once: the bytes wait in a ``PendingDownload`` row, encrypted at rest, named
+by the hash of a random token and bound to the session that made them (by the hash of a
+random owner id kept in that session), for ten minutes. Taking it is one conditional DELETE:
+of concurrent requests with the token exactly one deletes the row, and only that one gets
+the file.
+
+Spreadsheet formula injection: a cell that starts with ``= + - @`` (or a tab or CR) is run
+as a formula by Excel and others. Only the cells a person chose (user names) are escaped
+with a leading quote; a generated secret or a password is written as it is, since a changed
+secret is a wrong one (an access key's secret starts with ``+`` once in 64 keys).
 """
 
-import base64
 import csv
 import hashlib
 import io
 import secrets
+from datetime import timedelta
 
-from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
+from django.utils import timezone
+
+from . import crypto
+from .models import PendingDownload
 
 PASSWORD_CSV_HEADER = ("User name", "Password", "Console sign-in URL")
 ACCESS_KEY_CSV_HEADER = ("Access key ID", "Secret access key")
-_SESSION_KEY = "iam_pending_downloads"
+_OWNER_KEY = "iam_download_owner"
 _TTL_SECONDS = 600
 
 
@@ -27,50 +37,74 @@ def escape_cell(value: str) -> str:
     return value
 
 
-def to_csv(header, rows) -> bytes:
+def to_csv(header, rows, *, chosen=()) -> bytes:
+    """The CSV of ``rows``; the columns whose index is in ``chosen`` (text a person typed) are
+    escaped, every other cell is written as it is."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([escape_cell(str(cell)) for cell in row])
+        writer.writerow([escape_cell(str(cell)) if i in chosen else str(cell) for i, cell in enumerate(row)])
     return buffer.getvalue().encode("utf-8")
 
 
 def password_csv(user_name: str, password: str, signin_url: str) -> bytes:
-    return to_csv(PASSWORD_CSV_HEADER, [(user_name, password, signin_url)])
+    return to_csv(PASSWORD_CSV_HEADER, [(user_name, password, signin_url)], chosen={0})
 
 
 def access_key_csv(access_key_id: str, secret_access_key: str) -> bytes:
     return to_csv(ACCESS_KEY_CSV_HEADER, [(access_key_id, secret_access_key)])
 
 
-def _fernet() -> Fernet:
-    digest = hashlib.sha256(b"iamconsole.downloads:" + settings.SECRET_KEY.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _owner(request, *, create: bool) -> str | None:
+    owner = request.session.get(_OWNER_KEY)
+    if owner is None and create:
+        owner = request.session[_OWNER_KEY] = secrets.token_urlsafe(24)
+    return owner
 
 
 def stash(request, *, filename: str, content: bytes) -> str:
-    """Keep ``content`` for one download from this session; returns the download token."""
+    """Keep ``content`` for one download from this session; returns the download token.
+
+    Only the latest Retrieve step's file stays downloadable."""
+    owner_hash = _hash(_owner(request, create=True))
+    now = timezone.now()
+    PendingDownload.objects.filter(owner_hash=owner_hash).delete()
+    PendingDownload.objects.filter(expires_at__lte=now).delete()
     token = secrets.token_urlsafe(24)
-    # Only the latest Retrieve step's file stays downloadable.
-    pending = {token: {"filename": filename, "content": _fernet().encrypt(content).decode()}}
-    request.session[_SESSION_KEY] = pending
+    PendingDownload.objects.create(
+        token_hash=_hash(token),
+        owner_hash=owner_hash,
+        filename=filename,
+        content_encrypted=crypto.encrypt(content.decode("utf-8")),
+        expires_at=now + timedelta(seconds=_TTL_SECONDS),
+    )
     return token
 
 
 def take(request, token: str):
-    """The (filename, bytes) stashed under ``token``, removed as it is taken; None if gone."""
-    pending = request.session.get(_SESSION_KEY) or {}
-    item = pending.pop(token, None)
-    request.session[_SESSION_KEY] = pending
+    """The (filename, bytes) stashed under ``token`` by this session, removed as it is taken
+    (by one request only); None when gone, expired or another session's."""
+    owner = _owner(request, create=False)
+    if owner is None:
+        return None
+    rows = PendingDownload.objects.filter(
+        token_hash=_hash(token), owner_hash=_hash(owner), expires_at__gt=timezone.now()
+    )
+    item = rows.first()
     if item is None:
         return None
-    try:
-        content = _fernet().decrypt(item["content"].encode(), ttl=_TTL_SECONDS)
-    except InvalidToken:
-        return None
-    return item["filename"], content
+    deleted, _ = rows.delete()
+    if not deleted:
+        return None  # a concurrent request took it first
+    return item.filename, crypto.decrypt(item.content_encrypted).encode("utf-8")
 
 
 def discard(request) -> None:
-    request.session.pop(_SESSION_KEY, None)
+    owner = _owner(request, create=False)
+    if owner is not None:
+        PendingDownload.objects.filter(owner_hash=_hash(owner)).delete()
