@@ -6,6 +6,7 @@ HTTPS (secure cookies, HSTS, SSL redirect; on unless DEBUG), IAMCONSOLE_ENCRYPTI
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts.csp.ContentSecurityPolicyMiddleware",
+    "accounts.faults.FaultMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -211,7 +214,7 @@ TEMPORARY_PASSWORD_DAYS = 7
 REAUTH_MAX_AGE_SECONDS = 15 * 60
 
 
-# --- Hardening: client addresses, throttles ----------------------------------------------------
+# --- Hardening: client addresses, throttles, CSP, database connections ------------------------
 
 
 def env_int(name: str, default: int) -> int:
@@ -237,3 +240,21 @@ TRUSTED_PROXY_COUNT = env_int("IAMCONSOLE_TRUSTED_PROXY_COUNT", 0)
 SIGNIN_THROTTLE_IDENTITY_HOURLY_LIMIT = 100
 # Sign-ups (new accounts, or "this email already has one") per source address per hour.
 SIGNUP_THROTTLE_LIMIT = 10
+
+# Strict CSP: this origin's scripts and styles only (no inline script or style anywhere).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+# Persistent database connections (PostgreSQL): each server thread keeps one connection open for
+# IAMCONSOLE_CONN_MAX_AGE seconds (default 60), so the server holds up to workers x threads
+# connections; keep that below PostgreSQL's max_connections (100 by default) with room for
+# psql and migrations. runserver starts a thread per request, which persistent connections
+# would exhaust: it gets 0 (a connection per request). Health checks test a reused connection
+# before its first query of a request, so a connection that a PostgreSQL restart broke is
+# replaced instead of failing the request.
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    RUNSERVER = len(sys.argv) > 1 and sys.argv[1] == "runserver"
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("IAMCONSOLE_CONN_MAX_AGE", 0 if RUNSERVER else 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
