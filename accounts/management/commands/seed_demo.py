@@ -52,8 +52,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
 
-    @transaction.atomic
     def handle(self, *args, base_url, **options):
+        account, created, extra_lines = self._seed(base_url)
+        # Printed after the commit: a reader that goes away (``seed_demo | head``) must not
+        # roll the seed back.
+        try:
+            self._print(account, base_url.rstrip("/"), created, extra_lines)
+            self.stdout.flush()
+        except BrokenPipeError:
+            pass
+
+    @transaction.atomic
+    def _seed(self, base_url):
         account = Account.objects.filter(alias=ALIAS).first()
         if account is None:
             root = account_services.create_account(
@@ -110,7 +120,7 @@ class Command(BaseCommand):
         # the other apps' demo data (EC2 instances, S3 buckets …) and their walkthrough lines
         extra_lines: list[str] = []
         demo_account_seeded.send(sender=self.__class__, root=root, base_url=base_url, lines=extra_lines)
-        self._print(Account.objects.get(pk=root.account_id), base_url.rstrip("/"), created, extra_lines)
+        return Account.objects.get(pk=root.account_id), created, extra_lines
 
     def _print(self, account, base_url, created, extra_lines=()):
         out = self.stdout
