@@ -282,3 +282,96 @@ def switch_role(actor, *, account: str, role_name: str) -> shapes.AssumedRole:
         role_session_name=actor.name or actor.user_id,
         duration_seconds=seconds,
     )
+
+
+# --- role sessions of AWS services (an EC2 instance's role) ------------------------------
+
+SERVICE_ROLE_SESSION_SECONDS = 6 * 3600  # what EC2's instance metadata service hands out
+
+
+def issue_service_role_credentials(
+    *,
+    role_arn: str,
+    service: str,
+    session_name: str,
+    source_arn: str,
+    seconds: int = SERVICE_ROLE_SESSION_SECONDS,
+    source_region: str = "",
+) -> shapes.AssumedRole:
+    """A session of the role ``role_arn`` for the AWS service principal ``service`` (EC2's
+    ``ec2.amazonaws.com`` for an instance's role), named ``session_name`` (the instance ID).
+
+    Only the role's trust policy decides (the engine, principal type ``Service``): a service
+    has no identity policies. ``source_arn`` (the instance's ARN) is kept with the session so
+    that ``revoke_service_role_sessions`` can end it. Audited as sts:AssumeRole by the service,
+    refusals too. Raises AccessDenied. Call it inside the caller's transaction."""
+    from types import SimpleNamespace
+
+    from .. import policy as engine
+    from ..audit import record_event
+    from ..principals import compile_policy
+
+    role = _find_role(role_arn)
+    parts = role_arn.split(":")
+    account_id = role.account_id if role is not None else (parts[4] if len(parts) > 4 else "")
+    actor = SimpleNamespace(arn=service, account_id=account_id, source_arn=source_arn)
+    detail = {"invoked_by": service, "role_session_name": session_name}
+    decision = None
+    if role is not None:
+        try:
+            trust = compile_policy(
+                f"trust policy of {role.arn}", role.assume_role_policy_document, kind="trust"
+            )
+            request = engine.RequestContext(
+                "sts:AssumeRole",
+                role.arn,
+                service,
+                {"sts:RoleSessionName": session_name, "aws:PrincipalServiceName": service},
+                principal_type="Service",
+            )
+            decision = engine.evaluate(request, engine.PolicySet(resource=trust))
+        except Exception:  # noqa: BLE001 - fail secure: a fault denies
+            decision = None
+    if decision is None or not decision.allowed:
+        message = f"{service} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+        record_event(
+            actor=actor,
+            action="sts:AssumeRole",
+            target=role_arn,
+            result=AccessDenied.code,
+            error_message=message,
+            detail=detail,
+        )
+        raise AccessDenied(message, decision=decision)
+    credentials = _issue(
+        account_id=role.account_id,
+        kind=TemporaryCredential.ASSUMED_ROLE,
+        seconds=seconds,
+        role=role,
+        session_name=session_name,
+        source_arn=source_arn,
+    )
+    Role.objects.filter(pk=role.pk).update(last_used_at=timezone.now(), last_used_region=source_region[:32])
+    record_event(
+        actor=actor,
+        action="sts:AssumeRole",
+        target=role.arn,
+        result="Success",
+        detail={**detail, "access_key_id": credentials.access_key_id},
+    )
+    return shapes.AssumedRole(
+        credentials=credentials,
+        assumed_role_id=f"{role.unique_id}:{session_name}",
+        arn=f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session_name}",
+        role_name=role.name,
+        account_id=role.account_id,
+    )
+
+
+def revoke_service_role_sessions(*, source_arn: str) -> int:
+    """End every role session a service started for ``source_arn`` (an instance stopped,
+    terminated or given another role): their credentials stop working now. Returns how many."""
+    _, per_model = TemporaryCredential.objects.filter(
+        kind=TemporaryCredential.ASSUMED_ROLE, source_arn=source_arn
+    ).delete()
+    return per_model.get(TemporaryCredential._meta.label, 0)

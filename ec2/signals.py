@@ -1,0 +1,33 @@
+"""What the EC2 app hears from ``accounts``: the demo account was seeded (add the EC2 demo
+world), and a role left an instance profile (end the sessions of the instances that had it)."""
+
+from django.db.models.signals import m2m_changed
+
+
+def connect() -> None:
+    from accounts.models import InstanceProfile
+    from accounts.signals import demo_account_seeded
+
+    demo_account_seeded.connect(seed_demo, dispatch_uid="ec2.seed_demo")
+    m2m_changed.connect(
+        profile_roles_changed, sender=InstanceProfile.roles.through, dispatch_uid="ec2.profile_roles_changed"
+    )
+
+
+def seed_demo(sender, root, base_url, lines, **kwargs):
+    from .services import demo
+
+    demo.seed(root, base_url=base_url, lines=lines)
+
+
+def profile_roles_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """RemoveRoleFromInstanceProfile (or a role deleted): the instances with that profile lose
+    the role now, and their credentials stop working (EC2 serves no role then)."""
+    if action not in ("post_remove", "post_clear"):
+        return
+    from .services import sessions
+
+    if reverse:  # role.instance_profiles.remove(profile): ``instance`` is the role
+        sessions.end_for_profiles(pk_set or ())
+    else:  # profile.roles.remove(role)
+        sessions.end_for_profiles((instance.pk,))
