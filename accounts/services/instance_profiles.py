@@ -104,6 +104,8 @@ def add_role_to_instance_profile(actor, *, instance_profile_name: str, role_name
     row = find_instance_profile(actor, instance_profile_name, for_update=True)
     authorize(actor, "iam:AddRoleToInstanceProfile", row.arn)
     role = find_role(actor, role_name)
+    # AWS: whoever puts a role in an instance profile passes it (to the instances using it)
+    authorize(actor, "iam:PassRole", role.arn)
     add_detail(role_name=role.name)
     if row.roles.count() >= ROLES_PER_INSTANCE_PROFILE:
         raise LimitExceeded(
