@@ -15,7 +15,7 @@ import re
 from functools import cache
 from urllib.parse import quote
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, ValidationError
 
 _SNAKE_1 = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _SNAKE_2 = re.compile(r"([a-z0-9])([A-Z])")
@@ -53,12 +53,38 @@ def _accepted(fn) -> frozenset[str]:
     return frozenset(p.name for p in inspect.signature(fn).parameters.values() if p.kind == p.KEYWORD_ONLY)
 
 
-def call(fn, actor, params: dict, *, rename: dict | None = None, ignore: tuple[str, ...] = (), **extra):
+@cache
+def _required(fn) -> tuple[str, ...]:
+    return tuple(
+        p.name
+        for p in inspect.signature(fn).parameters.values()
+        if p.kind == p.KEYWORD_ONLY and p.default is p.empty
+    )
+
+
+def _is_iam_user(actor) -> bool:
+    return not actor.is_root and not actor.is_role_session and bool(actor.name)
+
+
+def call(
+    fn,
+    actor,
+    params: dict,
+    *,
+    rename: dict | None = None,
+    ignore: tuple[str, ...] = (),
+    caller_default: str | None = None,
+    **extra,
+):
     """Call the service ``fn(actor, **kwargs)`` with the request's parameters in snake case.
 
     ``rename`` maps an AWS name to a keyword of another name; ``ignore`` lists parameters that
-    change nothing here. A parameter the service does not take is refused (InvalidInput), so
-    that no request is silently half-done."""
+    change nothing here; ``caller_default`` names the keyword (``user_name``) that, when the
+    request leaves it out, is the calling IAM user's own name (AWS's rule for the parameters
+    its model marks optional for that reason). A parameter the service does not take is
+    refused (InvalidInput), so that no request is silently half-done; one the service needs
+    but the request lacks (optional in AWS's model, for callers this server does not have) is
+    AWS's ``Member must not be null`` ValidationError."""
     kwargs = dict(extra)
     accepted = _accepted(fn)
     for name, value in params.items():
@@ -68,7 +94,24 @@ def call(fn, actor, params: dict, *, rename: dict | None = None, ignore: tuple[s
         if key not in accepted:
             raise InvalidInput(f"The parameter {name} is not supported by this IAM emulator yet.")
         kwargs[key] = value
+    if caller_default and caller_default not in kwargs and _is_iam_user(actor):
+        kwargs[caller_default] = actor.name
+    missing = [key for key in _required(fn) if key not in kwargs]
+    if missing:
+        raise ValidationError(_null_members(missing, rename))
     return fn(actor, **kwargs)
+
+
+def _null_members(keys: list[str], rename: dict | None) -> str:
+    """AWS's wording for required members that are absent (``Value null at 'userName'``)."""
+    aws_names = {v: k for k, v in (rename or {}).items()}
+    paths = [(aws_names.get(key) or pascal(key)) for key in keys]
+    problems = [
+        f"Value null at '{path[:1].lower() + path[1:]}' failed to satisfy constraint: Member must not be null"
+        for path in paths
+    ]
+    count = len(problems)
+    return f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(problems)
 
 
 def page(key: str, convert=to_aws):

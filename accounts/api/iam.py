@@ -3,6 +3,8 @@ response members out. Each entry is a thin translation; the services decide, val
 and audit. Documents of ``policyDocumentType`` are URL-encoded on the way out by the endpoint.
 """
 
+import re
+
 from ..services import (
     access_keys,
     account,
@@ -123,8 +125,9 @@ def _last_used(found) -> dict:
     return {"UserName": owner, "AccessKeyLastUsed": used}
 
 
-def _statement(st, inputs: dict) -> dict:
-    out = {"SourcePolicyId": st.policy_id, "SourcePolicyType": inputs.get(st.policy_id, "none")}
+def _statement(st, sources: dict) -> dict:
+    policy_id, policy_type = sources.get(st.policy_id) or _source(st.policy_id, "")
+    out = {"SourcePolicyId": policy_id, "SourcePolicyType": policy_type}
     if st.start is not None:
         out["StartPosition"] = {"Line": st.start.line, "Column": st.start.column}
     if st.end is not None:
@@ -132,19 +135,36 @@ def _statement(st, inputs: dict) -> dict:
     return out
 
 
-def _source_type(label: str) -> str:
-    """AWS's PolicySourceType of a policy the simulator considered (by the gate's labels)."""
+_CUSTOM_INPUT = re.compile(r"Policy (\d+)")
+_OWNER_TYPES = {"User": "user", "Role": "role", "User group": "group"}
+
+
+def _source(label: str, subject: str) -> tuple[str, str]:
+    """AWS's SourcePolicyId and SourcePolicyType of a policy the simulator considered, from the
+    gate's label (``Name``, ``Name (group G)``, ``Name (inline)``, ``Name (inline, group G)``,
+    ``Name (permissions boundary)``, the console's ``Policy 1`` for pasted documents) and the
+    simulation's subject (``User kim``): the policy's own name, and user/group/role for inline
+    policies, aws-managed/user-managed for managed ones, ``IAM Policy`` for input documents."""
     if label == "ResourcePolicy":
-        return "resource"
-    if "group " in label:
-        return "group"
-    if "(inline)" in label:
-        return "user"
-    return "user-managed"
+        return label, "resource"
+    pasted = _CUSTOM_INPUT.fullmatch(label)
+    if pasted:
+        return f"PolicyInputList.{pasted.group(1)}", "IAM Policy"
+    if label == "Permissions boundary":
+        return "PermissionsBoundaryPolicyInputList.1", "IAM Policy"
+    if label.startswith(("PolicyInputList.", "PermissionsBoundaryPolicyInputList.")):
+        return label, "IAM Policy"
+    # IAM names hold no spaces: what follows the first one is how the policy applies
+    name, _, how = label.partition(" (")
+    if how == "inline)":
+        return name, _OWNER_TYPES.get(subject.rpartition(" ")[0], "user")
+    if how.startswith("inline, group "):
+        return name, "group"
+    return name, "aws-managed" if name in policies.aws_managed_catalogue() else "user-managed"
 
 
 def _simulation(found) -> dict:
-    types = {label: _source_type(label) for label in found.considered}
+    sources = {label: _source(label, found.subject) for label in found.considered}
     results = []
     for r in found.results:
         decision = r.decision
@@ -152,7 +172,7 @@ def _simulation(found) -> dict:
             "EvalActionName": r.eval_action_name,
             "EvalResourceName": r.eval_resource_name,
             "EvalDecision": r.eval_decision,
-            "MatchedStatements": [_statement(st, types) for st in decision.matched_statements],
+            "MatchedStatements": [_statement(st, sources) for st in decision.matched_statements],
             "MissingContextValues": list(decision.missing_context_values),
         }
         if decision.allowed_by_boundary is not None:
@@ -170,10 +190,12 @@ HANDLERS = {
     "ListUsers": simple(users.list_users, page("Users")),
     "UpdateUser": simple(users.update_user),
     "DeleteUser": simple(users.delete_user),
-    "CreateLoginProfile": simple(users.create_login_profile, wrap("LoginProfile")),
+    "CreateLoginProfile": simple(
+        users.create_login_profile, wrap("LoginProfile"), caller_default="user_name"
+    ),
     "GetLoginProfile": simple(users.get_login_profile, wrap("LoginProfile")),
     "UpdateLoginProfile": simple(users.update_login_profile),
-    "DeleteLoginProfile": simple(users.delete_login_profile),
+    "DeleteLoginProfile": simple(users.delete_login_profile, caller_default="user_name"),
     "ChangePassword": simple(credentials.change_password),
     "ListGroupsForUser": simple(users.list_groups_for_user, page("Groups")),
     # groups

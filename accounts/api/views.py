@@ -29,6 +29,8 @@ registry.register("iam", iam.HANDLERS)
 registry.register("sts", sts.HANDLERS)
 GLOBAL_REGION = "us-east-1"
 STS_ONLY_WITH_SESSION_TOKEN = {"AssumeRole", "GetCallerIdentity", "GetSessionToken"}
+# AWS's common error for a request without an Action (its documented description)
+MISSING_ACTION = "The request is missing an action or a required parameter."
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,20 @@ def _error(service: str, code: str, message: str, status: int, request_id: str, 
     return response
 
 
+def _form(text: str, where: str) -> dict[str, list[str]]:
+    """A form-encoded string's parameters; a percent-escape that is not UTF-8 is refused rather
+    than read as U+FFFD (which would change a name without saying so)."""
+    try:
+        return parse_qs(text, keep_blank_values=True, max_num_fields=protocol.MAX_PARAMS, errors="strict")
+    except UnicodeDecodeError:
+        raise protocol.ProtocolError("MalformedQueryString", f"The {where} is not valid UTF-8.") from None
+    except ValueError:  # more fields than max_num_fields
+        message = f"The {where} has more than {protocol.MAX_PARAMS} parameters."
+        raise protocol.ProtocolError("MalformedQueryString", message) from None
+
+
 def _params(request, body: bytes) -> dict[str, list[str]]:
-    params = parse_qs(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+    params = _form(request.META.get("QUERY_STRING", ""), "query string")
     if request.method == "POST" and body:
         try:
             text = body.decode("utf-8")
@@ -78,7 +92,7 @@ def _params(request, body: bytes) -> dict[str, list[str]]:
             raise protocol.ProtocolError(
                 "MalformedQueryString", "The request body is not valid UTF-8."
             ) from None
-        for key, values in parse_qs(text, keep_blank_values=True, max_num_fields=10_000).items():
+        for key, values in _form(text, "request body").items():
             params.setdefault(key, []).extend(values)
     return params
 
@@ -118,6 +132,8 @@ def aws_endpoint(request):
         if caller.secret is not None:
             sigv4.verify(signed, caller.secret, now=datetime.now(UTC))
         action = (params.pop("Action", [""]) or [""])[0]
+        if not action:
+            raise protocol.ProtocolError("MissingAction", MISSING_ACTION)
         params.pop("Version", None)
         _check_session_limits(caller, service, action)
         op = protocol.operation(service, action)
