@@ -185,10 +185,17 @@ def decide(
     ``aws:ResourceTag/…``). With ``resource_policy`` (a bucket policy, for instance) the engine
     weighs it with the caller's policies as AWS does, across accounts too (``resource_account``
     is the resource owner's account; a resource of another account is then not refused up
-    front)."""
+    front). The anonymous principal of an unsigned request is granted only by a resource
+    policy's Allow for ``"*"``."""
     principal = as_principal(principal)
     if action.lower() in ALWAYS_ALLOWED:
         return Verdict(True)
+    if principal.is_anonymous:
+        # No account and no policies of its own: the resource policy alone decides (an Allow
+        # naming "*"), never the cross-account rule that asks the caller's account too.
+        if resource_policy is None:
+            return Verdict(False)
+        resource_account = ""
     if resource_policy is None and not _in_account(principal, resource):
         return Verdict(False)
     if aws_owned(action, resource):

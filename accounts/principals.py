@@ -1,10 +1,11 @@
 """Principals: who is acting, and the policies that apply to them.
 
 A :class:`Principal` is what the gate decides for and what every service takes as its
-``actor``: the account's root user, an IAM user, or a role session (``assumed-role/ROLE/
-SESSION``, from AssumeRole or the console's Switch role). It is plain data, built once per
-request (by the console's middleware from the signed-in identity and its switched role, or by
-the API from the request's credentials).
+``actor``: the account's root user, an IAM user, a role session (``assumed-role/ROLE/
+SESSION``, from AssumeRole or the console's Switch role), or the anonymous principal of an
+unsigned request (S3's public access: only a resource-based policy grants it anything). It
+is plain data, built once per request (by the console's middleware from the signed-in
+identity and its switched role, or by the API from the request's credentials).
 
 :func:`policies_for` builds a principal's engine ``PolicySet`` (identity policies, permissions
 boundary, session policies; root's is empty and marked ``is_root``, so that SCPs can limit it
@@ -30,6 +31,8 @@ class PrincipalType(StrEnum):
     ROOT = "Root"
     IAM_USER = "IAMUser"
     ASSUMED_ROLE = "AssumedRole"
+    # An unsigned request (CloudTrail: accountId "anonymous"): no account, no ARN, no policies.
+    ANONYMOUS = "Anonymous"
 
 
 @dataclass(eq=False)
@@ -66,6 +69,10 @@ class Principal:
     @property
     def is_role_session(self) -> bool:
         return self.type == PrincipalType.ASSUMED_ROLE
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.type == PrincipalType.ANONYMOUS
 
     @property
     def role_arn(self) -> str:
@@ -140,6 +147,14 @@ def role_session_principal(
         session_policies=tuple(session_policies),
         credential_id=credential_id,
         authz_generation=authz_generation,
+    )
+
+
+def anonymous_principal() -> Principal:
+    """The caller of an unsigned request: no account and no ARN (so that no account principal
+    and no ``aws:PrincipalArn`` matches it), ``aws:userid`` ``anonymous`` as AWS sets it."""
+    return Principal(
+        type=PrincipalType.ANONYMOUS, account_id="", arn="", user_id="anonymous", name="anonymous"
     )
 
 
@@ -253,6 +268,8 @@ def policies_for(principal: Principal) -> LoadedPolicies:
     """The principal's compiled policies, from the cache while the account's generation holds."""
     if principal.is_root:
         return _ROOT
+    if principal.is_anonymous:
+        return _ANONYMOUS
     if principal.is_role_session:
         key = (
             "role",
@@ -274,6 +291,7 @@ def policies_for(principal: Principal) -> LoadedPolicies:
 
 
 _ROOT = LoadedPolicies(engine.PolicySet(is_root=True), ())
+_ANONYMOUS = LoadedPolicies(engine.PolicySet(), ())
 
 
 def _load(principal: Principal) -> LoadedPolicies:

@@ -10,8 +10,9 @@ denied within an account"):
    denial as "explicit deny in a service control policy" even when it is implicit; the
    decision here stays ``implicitDeny`` (no Deny statement matched) and ``denied_by`` is
    ``"service control policy"`` so :func:`access_denied_message` can word it as AWS does.
-3. **Root**: the account root user has full access; only SCPs (and explicit denies in
-   resource-based policies) limit it.
+3. **Root**: the account root user has full access to its account's resources; only SCPs
+   (and explicit denies in resource-based policies) limit it. Another account's resource
+   (``resource_account``) must still grant it in its resource-based policy.
 4. **Resource-based policy** (same account): an ``Allow`` naming the caller itself (user ARN,
    session ARN, a service) or ``"*"`` grants the request by itself, not limited by implicit
    denies in identity policies, the boundary or session policies. An ``Allow`` naming the
@@ -475,11 +476,15 @@ def evaluate(request: RequestContext, policies: PolicySet) -> Decision:
         return decide(EXPLICIT_DENY, denied, denied_by)
     if scp_ok is False:
         return decide(IMPLICIT_DENY, [], SCP)
-    if policies.is_root:
-        return decide(ALLOWED, identity_matched + resource_matched + scp_matched, None)
 
     resource_label = TRUST if resource_policy is not None and resource_policy.kind == "trust" else RESOURCE
     cross_account = bool(request.resource_account and request.resource_account != request.principal_account)
+    if policies.is_root:
+        # Root's full access is to its own account's resources: another account's resource
+        # must still grant it through its resource-based policy.
+        if cross_account and not resource_matched:
+            return decide(IMPLICIT_DENY, [], resource_label)
+        return decide(ALLOWED, identity_matched + resource_matched + scp_matched, None)
     needs_identity = True
     if cross_account:
         if not resource_matched:
