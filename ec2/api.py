@@ -11,7 +11,7 @@ from __future__ import annotations
 from accounts.api.adapt import snake
 
 from .errors import InvalidKeyPairNotFound, UnsupportedOperation
-from .services import iam_instance_profiles, instances, regions, tags
+from .services import authorization_messages, iam_instance_profiles, instances, regions, tags
 
 
 def _kwargs(params: dict, accepted: set[str], rename: dict | None = None) -> dict:
@@ -228,3 +228,12 @@ HANDLERS = {
     "ReplaceIamInstanceProfileAssociation": replace_iam_instance_profile_association,
     "DescribeRegions": describe_regions,
 }
+
+
+def decode_authorization_message(actor, params, info) -> dict:
+    kwargs = _kwargs(params, {"encoded_message"})
+    return {"DecodedMessage": authorization_messages.decode_authorization_message(actor, **kwargs)}
+
+
+# STS actions this app serves (only EC2 encodes authorization failure messages)
+STS_HANDLERS = {"DecodeAuthorizationMessage": decode_authorization_message}

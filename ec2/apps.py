@@ -13,6 +13,7 @@ class Ec2Config(AppConfig):
         from . import api, signals
 
         registry.register("ec2", api.HANDLERS)
+        registry.register("sts", api.STS_HANDLERS)
         consoles.register(
             consoles.ConsoleService(
                 key="ec2",

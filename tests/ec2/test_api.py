@@ -227,11 +227,29 @@ def test_refusals_and_bad_input_are_ec2_errors_and_write_nothing(
         "Encoded authorization failure message: "
     )
     with pytest.raises(ClientError) as excinfo:
-        denied.run_instances(ImageId=AL2023, MinCount=1, MaxCount=1)
-    assert (
-        f"ec2:RunInstances on resource: arn:aws:ec2:{REGION}:{root.account_id}:instance/*"
-        in _error(excinfo)[1]
+        denied.run_instances(ImageId=AL2023, MinCount=1, MaxCount=1, InstanceType="t3.micro")
+    message = _error(excinfo)[1]
+    assert f"ec2:RunInstances on resource: arn:aws:ec2:{REGION}:{root.account_id}:instance/*" in message
+    # sts decode-authorization-message: for a caller allowed to, in the same account
+    encoded = message.split("Encoded authorization failure message: ", 1)[1]
+    decoded = json.loads(
+        client("sts", keys_for()).decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"]
     )
+    assert decoded["allowed"] is False and decoded["context"]["action"] == "ec2:RunInstances"
+    assert decoded["context"]["principal"]["arn"] == nobody.arn
+    assert {"key": "ec2:InstanceType", "values": {"items": [{"value": "t3.micro"}]}} in decoded["context"][
+        "conditions"
+    ]["items"]
+    with pytest.raises(ClientError) as excinfo:
+        client("sts", keys_for("nobody")).decode_authorization_message(EncodedMessage=encoded)
+    assert _error(excinfo)[:2] == (
+        "AccessDenied",
+        f"User: {nobody.arn} is not authorized to perform: sts:DecodeAuthorizationMessage because no "
+        "identity-based policy allows the sts:DecodeAuthorizationMessage action",
+    )
+    with pytest.raises(ClientError) as excinfo:
+        client("sts", keys_for()).decode_authorization_message(EncodedMessage="not-a-message")
+    assert _error(excinfo)[0] == "InvalidAuthorizationMessageException"
 
     ec2 = client("ec2", keys_for())
     cases = [

@@ -213,3 +213,19 @@ def test_role_sessions_are_principals_too(root, ec2_role, launch):
     assert instances.describe_instances(session, region=REGION).items[0].instance_id == i
     with pytest.raises(UnauthorizedOperation, match="assumed-role/ReadOnly/i-00000000000000000"):
         instances.stop_instances(session, region=REGION, instance_ids=[i])
+
+
+def test_decode_authorization_message_only_in_the_same_account(policy_user, root, root_factory):
+    from ec2.services.authorization_messages import (
+        InvalidAuthorizationMessageException,
+        decode_authorization_message,
+    )
+
+    nobody = policy_user("nobody")
+    with pytest.raises(UnauthorizedOperation) as excinfo:
+        instances.run_instances(nobody, region=REGION, image_id=AL2023, min_count=1, max_count=1)
+    encoded = excinfo.value.message.split("Encoded authorization failure message: ", 1)[1]
+    decoded = json.loads(decode_authorization_message(root, encoded_message=encoded))
+    assert decoded["context"]["resource"].endswith(":instance/*") and "account" not in decoded
+    with pytest.raises(InvalidAuthorizationMessageException):
+        decode_authorization_message(root_factory(), encoded_message=encoded)
