@@ -23,11 +23,12 @@ def seed_demo(sender, root, base_url, lines, **kwargs):
 def profile_roles_changed(sender, instance, action, reverse, pk_set, **kwargs):
     """RemoveRoleFromInstanceProfile (or a role deleted): the instances with that profile lose
     the role now, and their credentials stop working (EC2 serves no role then)."""
-    if action not in ("post_remove", "post_clear"):
-        return
     from .services import sessions
 
-    if reverse:  # role.instance_profiles.remove(profile): ``instance`` is the role
-        sessions.end_for_profiles(pk_set or ())
-    else:  # profile.roles.remove(role)
+    if reverse:  # role.instance_profiles.remove(…) / .clear(): ``instance`` is the role
+        if action == "post_remove":
+            sessions.end_for_profiles(pk_set or ())
+        elif action == "pre_clear":  # which profiles: only known before the clear
+            sessions.end_for_profiles(instance.instance_profiles.values_list("pk", flat=True))
+    elif action in ("post_remove", "post_clear"):  # profile.roles.remove(role) / .clear()
         sessions.end_for_profiles((instance.pk,))

@@ -15,6 +15,7 @@ import random
 from django.utils import timezone
 
 from accounts.audit import add_detail
+from accounts.models import Account
 from accounts.services import sts
 from accounts.services.base import iam_action, iam_read
 
@@ -188,6 +189,8 @@ def run_instances(
         existing = _existing_reservation(actor, region, client_token)
         if existing is not None:
             return existing
+    # one launch at a time per account, so that two cannot both fit in the last room
+    list(Account.objects.select_for_update().filter(pk=actor.account_id).values_list("pk", flat=True))
     running = (
         access.visible(Instance.objects.filter(account_id=actor.account_id, region=region))
         .exclude(state__in=(states.SHUTTING_DOWN, states.TERMINATED))

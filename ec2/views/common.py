@@ -25,9 +25,15 @@ def current_region(request) -> catalog.Region:
     return catalog.region(catalog.DEFAULT_REGION)
 
 
-def remember_region(response, region: catalog.Region):
+def remember_region(response, region: catalog.Region, *, secure: bool = False):
     response.set_cookie(
-        REGION_COOKIE, region.name, max_age=365 * 86400, samesite="Lax", httponly=True, path="/ec2/"
+        REGION_COOKIE,
+        region.name,
+        max_age=365 * 86400,
+        samesite="Lax",
+        httponly=True,
+        secure=secure,
+        path="/ec2/",
     )
     return response
 
@@ -52,7 +58,7 @@ def render_ec2(
     response = render(
         request, template, {**ec2_context(request, region, **options), **context}, status=status
     )
-    return remember_region(response, region)
+    return remember_region(response, region, secure=request.is_secure())
 
 
 def refusal(exc: AccessDenied) -> dict:

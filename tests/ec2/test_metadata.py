@@ -264,3 +264,17 @@ def test_container_credentials(root, launch, ec2_role, connected):
     assert set(body) == {"AccessKeyId", "Expiration", "RoleArn", "SecretAccessKey", "Token"}
     assert body["RoleArn"] == f"arn:aws:iam::{root.account_id}:role/AppRole"
     assert client.post(url).status_code == 405
+
+
+def test_clearing_a_roles_instance_profiles_ends_the_sessions(root, launch, ec2_role, connected):
+    from accounts.models import Role
+
+    ec2_role("AppRole")
+    instance = launch(profile="AppRole")
+    token = connected(instance.instance_id)
+    from ec2.services import metadata
+
+    metadata.container_credentials(instance.instance_id, authorization=token)
+    assert TemporaryCredential.objects.count() == 1
+    Role.objects.get(name="AppRole").instance_profiles.clear()
+    assert not TemporaryCredential.objects.exists()
