@@ -1,0 +1,40 @@
+"""The S3 console's formats: object sizes as the console writes them (``11.0 B``, ``1.5 KB``)
+and timestamps with their UTC offset."""
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+UNITS = ("B", "KB", "MB", "GB", "TB")
+
+
+@register.filter
+def s3_size(value) -> str:
+    try:
+        size = float(value)
+    except (TypeError, ValueError):
+        return "-"
+    unit = 0
+    while size >= 1024 and unit < len(UNITS) - 1:
+        size /= 1024
+        unit += 1
+    return f"{size:.1f} {UNITS[unit]}"
+
+
+@register.filter
+def s3_date(value) -> str:
+    if value is None:
+        return "-"
+    local = timezone.localtime(value)
+    offset = local.strftime("%z")
+    return f"{local:%B} {local.day}, {local:%Y, %H:%M:%S} (UTC{offset[:3]}:{offset[3:]})"
+
+
+@register.filter
+def s3_type(name) -> str:
+    """The Type column: the name's extension, as the console shows it ("-" when none)."""
+    text = str(name or "")
+    if text.endswith("/"):
+        return "Folder"
+    base = text.rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[-1] if "." in base.strip(".") else "-"
