@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "accounts.csp.ContentSecurityPolicyMiddleware",
     "accounts.faults.FaultMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "s3.api.middleware.S3Middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
