@@ -130,6 +130,7 @@ class Group:
     arn: str
     create_date: datetime
     member_count: int | None = None  # the console's Users column
+    attached_policy_names: tuple[str, ...] | None = None  # the console's Attached policies column
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,17 @@ class PolicyVersion:
 class AttachedPolicy:
     policy_name: str
     policy_arn: str
+
+
+@dataclass(frozen=True)
+class CopiedPermissions:
+    """The Create user wizard's "Copy permissions": what the new user takes from ``user_name``."""
+
+    user_name: str
+    group_names: list[str]
+    policy_arns: list[str]
+    inline_policies: list[tuple[str, str]]  # (policy name, document)
+    permissions_boundary: str | None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .policy_urls import urlpatterns as policy_urlpatterns
-from .views import console, credentials, groups, roles, users
+from .views import console, credentials, groups, pickers, roles, users
 
 app_name = "iam"
 
@@ -44,6 +44,7 @@ def credential_routes(prefix, name_suffix):
 
 urlpatterns = [
     path("", console.dashboard, name="dashboard"),
+    path("pickers/<str:kind>/", pickers.picker_rows, name="picker"),
     path("users/", users.user_list, name="user_list"),
     path("delete-users/", users.user_delete_many, name="user_delete_many"),
     # The create pages stand outside users/, groups/ and roles/: "create" is a valid IAM name.

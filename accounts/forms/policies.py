@@ -11,6 +11,7 @@ from .. import identifiers
 from ..errors import IAMError, MalformedPolicyDocument
 from ..services.policies import check_managed_size, validate_document
 from .common import aws_rule
+from .fields import ChosenField
 
 # What the console's editor starts from: a minimal document that is valid as it stands and
 # grants next to nothing, so that a learner sees every element before changing them.
@@ -153,36 +154,35 @@ class InlinePolicyForm(PolicyDocumentMixin, forms.Form):
 
 
 class AttachPoliciesForm(forms.Form):
-    """Attach policies directly: the managed policies chosen in the table (by ARN)."""
+    """Attach policies directly: the managed policies chosen in the picker (by ARN)."""
 
-    policy_arns = forms.MultipleChoiceField(
+    policy_arns = ChosenField(
+        kind="policy_arn",
         label="Permissions policies",
-        widget=forms.CheckboxSelectMultiple,
+        limit=10,
         error_messages={"required": "Choose at least one policy."},
     )
-
-    def __init__(self, *args, policy_arns=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["policy_arns"].choices = [(arn, arn) for arn in policy_arns]
 
 
 class EntitiesForm(forms.Form):
     """Users, groups and roles chosen on a policy's Entities attached tab (``user:NAME`` /
     ``group:NAME`` / ``role:NAME``)."""
 
+    KINDS = ("user", "group", "role")
     entities = forms.MultipleChoiceField(
         label="Entities",
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one user, user group or role."},
     )
 
-    def __init__(self, *args, user_names=(), group_names=(), role_names=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["entities"].choices = (
-            [(f"user:{n}", n) for n in user_names]
-            + [(f"group:{n}", n) for n in group_names]
-            + [(f"role:{n}", n) for n in role_names]
-        )
+        self.fields["entities"].valid_value = self._valid
+
+    @classmethod
+    def _valid(cls, value: str) -> bool:
+        kind, _, name = value.partition(":")
+        return kind in cls.KINDS and identifiers.could_name(kind, name)
 
     def chosen(self, kind: str) -> list[str]:
         prefix = f"{kind}:"
@@ -190,12 +190,15 @@ class EntitiesForm(forms.Form):
 
 
 class PermissionsBoundaryForm(forms.Form):
-    policy_arn = forms.ChoiceField(
+    policy_arn = forms.CharField(
         label="Permissions boundary policy",
-        widget=forms.RadioSelect,
+        max_length=2048,
+        widget=forms.HiddenInput,
         error_messages={"required": "Choose a policy to use as the permissions boundary."},
     )
 
-    def __init__(self, *args, policy_arns=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["policy_arn"].choices = [(arn, arn) for arn in policy_arns]
+    def clean_policy_arn(self):
+        value = self.cleaned_data["policy_arn"].strip()
+        if not identifiers.could_be_arn(value):
+            raise FormError("Choose a policy to use as the permissions boundary.", code="invalid")
+        return value

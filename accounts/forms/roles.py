@@ -13,6 +13,7 @@ from .. import identifiers
 from ..errors import IAMError
 from ..services import roles as role_services
 from .common import aws_rule
+from .fields import ChosenField
 from .policies import PolicyDocumentMixin, policy_document_field
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -155,9 +156,7 @@ class CreateRoleForm(TrustPolicyMixin, SessionDurationFields):
         help_text="Adds a condition: whoever assumes the role must have signed in with MFA.",
     )
     policy_document = policy_document_field("Custom trust policy")
-    policy_arns = forms.MultipleChoiceField(
-        label="Permissions policies", required=False, widget=forms.CheckboxSelectMultiple
-    )
+    policy_arns = ChosenField(kind="policy_arn", label="Permissions policies", required=False, limit=20)
     role_name = forms.CharField(
         label="Role name",
         max_length=200,
@@ -179,7 +178,7 @@ class CreateRoleForm(TrustPolicyMixin, SessionDurationFields):
         "custom_duration",
     ]
 
-    def __init__(self, *args, account_id: str, policy_arns=(), **kwargs):
+    def __init__(self, *args, account_id: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.this_account_id = account_id
         self.fields["account"].choices = [
@@ -188,7 +187,6 @@ class CreateRoleForm(TrustPolicyMixin, SessionDurationFields):
         ]
         self.fields["policy_document"].required = False
         self.fields["policy_document"].initial = trust_skeleton(account_id)
-        self.fields["policy_arns"].choices = [(arn, arn) for arn in policy_arns]
 
     def clean_policy_document(self):
         if self.cleaned_data.get("trusted_entity_type") != self.CUSTOM_POLICY:

@@ -5,6 +5,7 @@ from django import forms
 from .. import identifiers
 from ..passwords import MAX_PASSWORD_LENGTH
 from .common import PasswordInput, aws_rule
+from .fields import ChosenField, TagsField
 
 
 class ConsolePasswordFields(forms.Form):
@@ -41,6 +42,14 @@ class ConsolePasswordFields(forms.Form):
 
 
 class CreateUserForm(ConsolePasswordFields):
+    """The Create user wizard: Specify user details → Set permissions → Review and create.
+
+    One form holds every step's fields (the steps not shown travel as hidden inputs, so that
+    Back and Next keep what was typed); ``STEPS`` says which fields each step shows and checks.
+    """
+
+    ADD_TO_GROUP, COPY, ATTACH = "add_to_group", "copy", "attach"
+
     user_name = forms.CharField(
         label="User name",
         max_length=128,
@@ -50,30 +59,112 @@ class CreateUserForm(ConsolePasswordFields):
         label="Provide user access to the AWS Management Console - optional",
         required=False,
     )
-    groups = forms.MultipleChoiceField(
-        label="User groups",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+    permissions_option = forms.ChoiceField(
+        label="Permissions options",
+        widget=forms.RadioSelect,
+        initial=ADD_TO_GROUP,
+        choices=[
+            (
+                ADD_TO_GROUP,
+                "Add user to group — add the user to an existing group, or create a new group. "
+                "We recommend using groups to manage user permissions by job function.",
+            ),
+            (
+                COPY,
+                "Copy permissions — copy all group memberships, attached managed policies, and inline policies from an existing user.",
+            ),
+            (
+                ATTACH,
+                "Attach policies directly — attach a managed policy directly to a user. As a best practice, "
+                "we recommend attaching policies to a group instead.",
+            ),
+        ],
     )
-    field_order = [
-        "user_name",
-        "console_access",
-        "password_type",
-        "custom_password",
-        "password_reset_required",
-        "groups",
-    ]
+    groups = ChosenField(kind="group", label="User groups", required=False, limit=10)
+    copy_from = ChosenField(kind="user", label="Users", required=False, limit=1)
+    policy_arns = ChosenField(kind="policy_arn", label="Permissions policies", required=False, limit=20)
+    use_boundary = forms.BooleanField(
+        label="Use a permissions boundary to control the maximum user permissions",
+        required=False,
+    )
+    boundary_arn = ChosenField(
+        kind="policy_arn", label="Permissions boundary policy", required=False, limit=1
+    )
+    tags = TagsField(label="Tags - optional", required=False)
 
-    def __init__(self, *args, group_names=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["groups"].choices = [(n, n) for n in group_names]
+    STEPS = {
+        1: ("user_name", "console_access", "password_type", "custom_password", "password_reset_required"),
+        2: ("permissions_option", "groups", "copy_from", "policy_arns", "use_boundary", "boundary_arn"),
+        3: ("tags",),
+    }
+    STEP_TITLES = ("Specify user details", "Set permissions", "Review and create", "Retrieve password")
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and "permissions_option" not in data:
+            data = data.copy()
+            data["permissions_option"] = self.ADD_TO_GROUP
+        super().__init__(data, *args, **kwargs)
 
     def clean_user_name(self):
         return aws_rule(lambda v: identifiers.validate_name("user", v))(self.cleaned_data["user_name"])
 
     def clean(self):
         data = super().clean()
-        return self.clean_password_fields(data, data.get("console_access"))
+        self.clean_password_fields(data, data.get("console_access"))
+        option = data.get("permissions_option")
+        if option == self.COPY and not data.get("copy_from"):
+            self.add_error("copy_from", "Choose a user to copy permissions from.")
+        if data.get("use_boundary") and not data.get("boundary_arn"):
+            self.add_error("boundary_arn", "Choose a policy to use as the permissions boundary.")
+        return data
+
+    def step_of(self, field: str) -> int:
+        return next(step for step, fields in self.STEPS.items() if field in fields)
+
+    def first_step_with_errors(self, up_to: int = 3) -> int | None:
+        """The earliest step (≤ ``up_to``) one of whose fields did not validate."""
+        if self.is_valid():
+            return None
+        steps = [self.step_of(f) if f != "__all__" else up_to for f in self.errors]
+        steps = [s for s in steps if s <= up_to]
+        return min(steps) if steps else None
+
+    def hidden_values(self, step: int) -> list[tuple[str, str]]:
+        """(name, value) pairs for the fields of the other steps, as the browser sent them."""
+        pairs = []
+        for other, fields in self.STEPS.items():
+            if other == step:
+                continue
+            for name in fields:
+                if name == "tags":
+                    for row in self["tags"].value() or []:
+                        pairs += [("tags_key", row.get("Key", "")), ("tags_value", row.get("Value", ""))]
+                    continue
+                value = self[name].value()
+                if isinstance(value, bool):
+                    if value:
+                        pairs.append((name, "on"))
+                elif isinstance(value, list | tuple):
+                    pairs += [(name, v) for v in value]
+                elif value not in (None, ""):
+                    pairs.append((name, str(value)))
+        return pairs
+
+    def request(self) -> dict:
+        """The service's parameters for what the wizard holds (only the chosen option counts)."""
+        data = self.cleaned_data
+        option = data["permissions_option"]
+        return {
+            "user_name": data["user_name"],
+            "console_access": data["console_access"],
+            "custom_password": self.chosen_password() if data["console_access"] else None,
+            "password_reset_required": bool(data["console_access"] and data["password_reset_required"]),
+            "group_names": tuple(data["groups"]) if option == self.ADD_TO_GROUP else (),
+            "copy_from_user": data["copy_from"][0] if option == self.COPY else None,
+            "policy_arns": tuple(data["policy_arns"]) if option == self.ATTACH else (),
+            "permissions_boundary": data["boundary_arn"][0] if data["use_boundary"] else None,
+            "tags": data["tags"],
+        }
 
 
 class ManageConsoleAccessForm(ConsolePasswordFields):
@@ -112,8 +203,9 @@ class ManageConsoleAccessForm(ConsolePasswordFields):
 
 
 class ChooseGroupsForm(forms.Form):
-    groups = forms.MultipleChoiceField(label="User groups", widget=forms.CheckboxSelectMultiple)
-
-    def __init__(self, *args, group_names=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["groups"].choices = [(n, n) for n in group_names]
+    groups = ChosenField(
+        kind="group",
+        label="User groups",
+        limit=10,
+        error_messages={"required": "Choose at least one user group."},
+    )

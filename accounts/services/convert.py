@@ -82,7 +82,16 @@ def group(row) -> shapes.Group:
         arn=iam_arn(row.account_id, "group", row.path, row.name),
         create_date=row.created_at,
         member_count=getattr(row, "member_count", None),
+        attached_policy_names=_prefetched_names(row, "attached_policies"),
     )
+
+
+def _prefetched_names(row, relation: str) -> tuple[str, ...] | None:
+    """The names of ``row``'s related rows when the page prefetched them (no query), else None."""
+    cache = getattr(row, "_prefetched_objects_cache", {})
+    if relation not in cache:
+        return None
+    return tuple(sorted((r.name for r in cache[relation]), key=str.lower))
 
 
 def role(row) -> shapes.Role:

@@ -1,6 +1,6 @@
 """IAM user groups and their memberships."""
 
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.db.models.functions import Lower
 
 from .. import shapes
@@ -8,7 +8,7 @@ from ..audit import add_detail, atomic_action
 from ..authz import authorize
 from ..errors import DeleteConflict, EntityAlreadyExists, LimitExceeded
 from ..identifiers import new_unique_id, validate_name, validate_path
-from ..models import Group, GroupMembership, Identity
+from ..models import Group, GroupMembership, Identity, ManagedPolicy
 from . import convert
 from . import permissions as permission_services
 from .base import bump_authz_generation, iam_action, iam_read
@@ -190,7 +190,9 @@ def search_groups(
         qs = qs.annotate(member_count=Count("members"))
 
     def prepare(page_qs):
-        return page_qs if sort == "users" else page_qs.annotate(member_count=Count("members"))
+        if sort != "users":
+            page_qs = page_qs.annotate(member_count=Count("members"))
+        return page_qs.prefetch_related(Prefetch("attached_policies", ManagedPolicy.objects.only("name")))
 
     return table_page(
         qs,

@@ -25,7 +25,7 @@ from .credentials import (
     set_password,
 )
 from .lookups import account_of, find_policy, find_user, subject_of, user_arn
-from .paging import paginate
+from .paging import every_page, paginate
 from .tables import TablePage, table_page
 from .tags import tag_new
 
@@ -234,9 +234,16 @@ def console_create_user(
     console_access: bool,
     custom_password: str | None = None,
     password_reset_required: bool = True,
-    group_names: tuple[str, ...] = (),
+    group_names=(),
+    copy_from_user: str | None = None,
+    policy_arns=(),
+    permissions_boundary: str | None = None,
+    tags=(),
 ) -> tuple[shapes.User, str | None]:
-    """Create a user as the console's wizard does: CreateUser, CreateLoginProfile, AddUserToGroup.
+    """Create a user as the console's Create user wizard does: CreateUser (with the boundary
+    and tags), CreateLoginProfile, AddUserToGroup, AttachUserPolicy; "Copy permissions" copies
+    the source user's groups, attached and inline policies and boundary (the wizard's own
+    boundary wins).
 
     Returns the user and its console password (generated when none was given), or None
     without console access. Nothing is written when any step fails. The password is hashed
@@ -247,7 +254,16 @@ def console_create_user(
         password = _console_password(actor, custom_password)
         prepared = hash_new_password(password)
     with atomic_action():
-        user = create_user(actor, user_name=user_name)
+        group_names, policy_arns, inline = list(group_names), list(policy_arns), []
+        if copy_from_user:
+            copied = copy_permissions_of(actor, user_name=copy_from_user)
+            group_names += copied.group_names
+            policy_arns += copied.policy_arns
+            inline = copied.inline_policies
+            permissions_boundary = permissions_boundary or copied.permissions_boundary
+        user = create_user(
+            actor, user_name=user_name, permissions_boundary=permissions_boundary or None, tags=tags
+        )
         if console_access:
             create_login_profile(
                 actor,
@@ -257,9 +273,38 @@ def console_create_user(
             )
             if password_reset_required:
                 permission_services.attach_change_password_if_needed(actor, user_name=user.user_name)
-        for group_name in group_names:
+        for group_name in dict.fromkeys(group_names):
             group_services.add_user_to_group(actor, group_name=group_name, user_name=user.user_name)
+        attached = set(find_user(actor, user.user_name).attached_policies.values_list("arn", flat=True))
+        for arn in dict.fromkeys(policy_arns):
+            if arn not in attached:
+                permission_services.attach_user_policy(actor, user_name=user.user_name, policy_arn=arn)
+        for name, document in inline:
+            permission_services.put_user_policy(
+                actor, user_name=user.user_name, policy_name=name, policy_document=document
+            )
     return convert.user(find_user(actor, user.user_name)), password
+
+
+def copy_permissions_of(actor, *, user_name: str) -> shapes.CopiedPermissions:
+    """What the wizard's "Copy permissions" takes from ``user_name``: its groups, attached and
+    inline policies and permissions boundary, read through the IAM actions the console calls."""
+    source = get_user(actor, user_name=user_name)
+    groups = every_page(list_groups_for_user, actor, user_name=source.user_name)
+    attached = every_page(permission_services.list_attached_user_policies, actor, user_name=source.user_name)
+    names = every_page(permission_services.list_user_policies, actor, user_name=source.user_name)
+    inline = [
+        (name, permission_services.get_user_policy(actor, user_name=source.user_name, policy_name=name))
+        for name in names
+    ]
+    boundary = source.permissions_boundary
+    return shapes.CopiedPermissions(
+        user_name=source.user_name,
+        group_names=[g.group_name for g in groups],
+        policy_arns=[p.policy_arn for p in attached],
+        inline_policies=[(name, policy.policy_document) for name, policy in inline],
+        permissions_boundary=boundary.permissions_boundary_arn if boundary else None,
+    )
 
 
 def console_enable_access(

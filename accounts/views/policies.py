@@ -18,15 +18,12 @@ from django.views.decorators.http import require_POST
 from ..errors import AccessDenied, IAMError, LimitExceeded, MalformedPolicyDocument
 from ..forms.common import ConfirmDeleteForm, ConfirmWordForm
 from ..forms.policies import POLICY_SKELETON, CreatePolicyForm, EditPolicyForm, EntitiesForm
-from ..services import groups as group_services
 from ..services import permissions as permission_services
 from ..services import policies as policy_services
-from ..services import roles as role_services
-from ..services import users as user_services
-from ..services.paging import every_page
 from ..services.tables import PAGE_SIZES
 from ..shapes import PolicyType
 from .base import confirmed_delete, form_failed, invalid, refuse_unless
+from .pickers import Picker, picker_context
 from .tables import remember_page_size, table_state
 
 # The Policies page's "Filter by Type": query value -> (label, ListPolicies scope, type shown)
@@ -151,7 +148,6 @@ def policy_delete_many(request):
 
 def policy_create(request):
     actor = request.principal
-    refuse_unless(actor, "iam:CreatePolicy", "policy", "*")
     form = CreatePolicyForm(request.POST or None, initial={"policy_document": POLICY_SKELETON})
     context = {"form": form}
     template = "iam/policy_create.html"
@@ -356,31 +352,20 @@ def policy_attach_entities(request, policy):
     actor = request.principal
     template = "iam/policy_attach_entities.html"
     attached = policy_services.list_entities_for_policy(actor, policy_arn=policy.arn)
-    users = [
-        u for u in every_page(user_services.list_users, actor) if u.user_name not in attached.names("users")
-    ]
-    groups = [
-        g
-        for g in every_page(group_services.list_groups, actor)
-        if g.group_name not in attached.names("groups")
-    ]
-    roles = [
-        r for r in every_page(role_services.list_roles, actor) if r.role_name not in attached.names("roles")
-    ]
-    form = EntitiesForm(
-        request.POST or None,
-        user_names=[u.user_name for u in users],
-        group_names=[g.group_name for g in groups],
-        role_names=[r.role_name for r in roles],
-    )
-    context = {
-        "form": form,
-        "policy": policy,
-        "users": users,
-        "groups": groups,
-        "roles": roles,
-        "candidate_count": len(users) + len(groups) + len(roles),
-    }
+    form = EntitiesForm(request.POST or None)
+    chosen = request.POST.getlist("entities") if request.method == "POST" else []
+    pickers = []
+    for kind, label in (("users", "Users"), ("groups", "User groups"), ("roles", "Roles")):
+        prefix = kind[:-1] + ":"
+        picker = picker_context(
+            request,
+            Picker(
+                kind, "entities", label, prefix=prefix, chosen=[c for c in chosen if c.startswith(prefix)]
+            ),
+        )
+        picker.attached = {prefix + name for name in attached.names(kind)}
+        pickers.append(picker)
+    context = {"form": form, "policy": policy, "pickers": pickers}
     if request.method == "POST":
         if not form.is_valid():
             return invalid(request, template, context)
@@ -405,12 +390,7 @@ def policy_attach_entities(request, policy):
 def policy_detach_entities(request, policy):
     actor = request.principal
     attached = policy_services.list_entities_for_policy(actor, policy_arn=policy.arn)
-    form = EntitiesForm(
-        request.POST,
-        user_names=sorted(attached.names("users")),
-        group_names=sorted(attached.names("groups")),
-        role_names=sorted(attached.names("roles")),
-    )
+    form = EntitiesForm(request.POST)
     if not form.is_valid():
         context = {
             "policy": policy,

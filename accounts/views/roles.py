@@ -16,11 +16,11 @@ from django.urls import reverse
 from ..errors import AccessDenied, IAMError, MalformedPolicyDocument
 from ..forms.common import ConfirmDeleteForm, ConfirmWordForm
 from ..forms.roles import CreateRoleForm, EditRoleForm, SessionDurationFields, TrustPolicyForm
-from ..services import policies as policy_services
 from ..services import roles as role_services
 from ..services.tables import PAGE_SIZES
-from .base import confirmed_delete, console_base_url, form_failed, invalid, listed, refuse_unless
+from .base import confirmed_delete, console_base_url, form_failed, invalid, refuse_unless
 from .permissions import permissions_context
+from .pickers import Picker, picker_context
 from .tables import remember_page_size, table_state
 
 ROLE_COLUMNS = [
@@ -93,16 +93,13 @@ def _create_failed_field(form, exc: IAMError):
 
 def role_create(request):
     actor = request.principal
-    refuse_unless(actor, "iam:CreateRole", "role", "*")
-    policies, policies_denied = listed(policy_services.list_policies, actor)
-    form = CreateRoleForm(
-        request.POST or None,
-        account_id=actor.account_id,
-        policy_arns=[p.arn for p in policies],
-    )
+    form = CreateRoleForm(request.POST or None, account_id=actor.account_id)
     template = "iam/role_create.html"
-    chosen = set(form["policy_arns"].value() or ())
-    context = {"form": form, "policies": policies, "policies_denied": policies_denied, "chosen": chosen}
+    chosen = request.POST.getlist("policy_arns") if request.method == "POST" else []
+    policies_picker = picker_context(
+        request, Picker("policies", "policy_arns", "Permissions policies", chosen=chosen)
+    )
+    context = {"form": form, "policies_picker": policies_picker}
     if request.method == "POST":
         if not form.is_valid():
             return invalid(request, template, context)

@@ -20,12 +20,8 @@ from ..services.paging import every_page
 from ..services.tables import PAGE_SIZES
 from .base import confirmed_delete, form_failed, invalid, no_store, refuse_unless, signin_url
 from .permissions import permissions_context
+from .pickers import Picker, picker_context
 from .tables import remember_page_size, table_state
-
-
-def _group_names(actor) -> list[str]:
-    return [g.group_name for g in every_page(group_services.list_groups, actor)]
-
 
 USER_COLUMNS = [
     ("path", "Path"),
@@ -72,37 +68,122 @@ def user_delete_many(request):
     return render(request, "iam/user_delete_many.html", context)
 
 
+CREATE_FAILED_STEP = {"EntityAlreadyExists": 1, "ValidationError": 1, "PasswordPolicyViolation": 1}
+CREATE_FAILED_FIELD = {
+    "EntityAlreadyExists": "user_name",
+    "ValidationError": "user_name",
+    "PasswordPolicyViolation": "custom_password",
+}
+
+
 @sensitive_post_parameters("custom_password")
 def user_create(request):
-    actor = request.principal
-    refuse_unless(actor, "iam:CreateUser", "user", "*")
-    form = CreateUserForm(request.POST or None, group_names=_group_names(actor))
-    context = {"form": form}
-    if request.method == "POST":
-        if not form.is_valid():
-            return invalid(request, "iam/user_create.html", context)
-        data = form.cleaned_data
+    """Create user, AWS's wizard: Specify user details → Set permissions → Review and create →
+    Retrieve password. Each step posts the whole wizard (the other steps' fields travel as
+    hidden inputs), so Back and Next keep what was typed; only Create user writes anything."""
+    form = CreateUserForm(request.POST if request.method == "POST" else None)
+    if request.method != "POST":
+        return _wizard(request, form, 1)
+    try:
+        step = min(3, max(1, int(request.POST.get("step", "1"))))
+    except ValueError:
+        step = 1
+    go = request.POST.get("go", "create")  # the browser names its button; a bare POST creates
+    if go == "back":
+        return _wizard(request, form, max(1, step - 1))
+    if go in ("edit_1", "edit_2"):
+        return _wizard(request, form, int(go[-1]))
+    if go == "next" and step < 3:
+        failed = form.first_step_with_errors(up_to=step)
+        if failed:
+            return _wizard(request, form, failed, status=400)
+        return _wizard(request, form, step + 1)
+    failed = form.first_step_with_errors()
+    if failed:
+        return _wizard(request, form, failed, status=400)
+    try:
+        user, password = user_services.console_create_user(request.principal, **form.request())
+    except IAMError as exc:
+        field = CREATE_FAILED_FIELD.get(exc.code)
+        return _wizard(request, form, CREATE_FAILED_STEP.get(exc.code, 3), failure=(exc, field))
+    if password is None:
+        messages.success(request, f"User {user.user_name} created successfully.")
+        return redirect("iam:user_detail", user_name=user.user_name)
+    return _retrieve_password(request, user, password, created=True)
+
+
+def _wizard(request, form, step: int, *, status: int = 200, failure=None):
+    """Render the Create user wizard at ``step`` (with AWS's error when ``failure`` is given)."""
+    context = {
+        "form": form,
+        "step": step,
+        "steps": CreateUserForm.STEP_TITLES,
+        "hidden": form.hidden_values(step) if form.is_bound else [],
+        "show_errors": status != 200 or failure is not None,
+    }
+    bound = form.is_bound
+    value = (lambda name: form[name].value() or []) if bound else (lambda name: [])
+    if step == 2:
+        context["groups_picker"] = picker_context(
+            request, Picker("groups", "groups", "User groups", chosen=value("groups"))
+        )
+        context["users_picker"] = picker_context(
+            request, Picker("users", "copy_from", "Users", multiple=False, chosen=value("copy_from"))
+        )
+        context["policies_picker"] = picker_context(
+            request, Picker("policies", "policy_arns", "Permissions policies", chosen=value("policy_arns"))
+        )
+        context["boundary_picker"] = picker_context(
+            request,
+            Picker(
+                "policies",
+                "boundary_arn",
+                "Permissions boundary policy",
+                multiple=False,
+                chosen=value("boundary_arn"),
+            ),
+        )
+    if step == 3 and bound and form.is_valid():
+        context["summary"] = _review(request, form)
+    response = (
+        form_failed(request, "iam/user_create.html", context, form, *failure)
+        if failure
+        else render(request, "iam/user_create.html", context, status=status)
+    )
+    return no_store(response)
+
+
+def _review(request, form) -> dict:
+    """Review and create: the user's details and a permissions summary (what it will get)."""
+    request_args = form.request()
+    rows = [(name, "Group", "Permissions group") for name in request_args["group_names"]]
+    rows += [
+        (_policy_name(arn), _policy_type(arn), "Permissions policy") for arn in request_args["policy_arns"]
+    ]
+    copied, refusal = None, None
+    if request_args["copy_from_user"]:
         try:
-            user, password = user_services.console_create_user(
-                actor,
-                user_name=data["user_name"],
-                console_access=data["console_access"],
-                custom_password=form.chosen_password(),
-                password_reset_required=data["password_reset_required"],
-                group_names=tuple(data["groups"]),
+            copied = user_services.copy_permissions_of(
+                request.principal, user_name=request_args["copy_from_user"]
             )
         except IAMError as exc:
-            field = {
-                "EntityAlreadyExists": "user_name",
-                "ValidationError": "user_name",
-                "PasswordPolicyViolation": "custom_password",
-            }.get(exc.code)
-            return form_failed(request, "iam/user_create.html", context, form, exc, field)
-        if password is None:
-            messages.success(request, f"User {user.user_name} created successfully.")
-            return redirect("iam:user_detail", user_name=user.user_name)
-        return _retrieve_password(request, user, password, created=True)
-    return render(request, "iam/user_create.html", context)
+            refusal = exc
+        else:
+            rows += [(name, "Group", "Permissions group") for name in copied.group_names]
+            rows += [(_policy_name(a), _policy_type(a), "Permissions policy") for a in copied.policy_arns]
+            rows += [(name, "Inline", "Permissions policy") for name, _ in copied.inline_policies]
+    boundary = request_args["permissions_boundary"] or (copied.permissions_boundary if copied else None)
+    if boundary:
+        rows.append((_policy_name(boundary), _policy_type(boundary), "Permissions boundary"))
+    return {"request": request_args, "rows": rows, "copied": copied, "copy_refusal": refusal}
+
+
+def _policy_name(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+def _policy_type(arn: str) -> str:
+    return "AWS managed" if arn.startswith("arn:aws:iam::aws:") else "Customer managed"
 
 
 def _retrieve_password(request, user, password, *, created):
@@ -224,13 +305,14 @@ def user_console_access(request, user_name):
 def user_add_to_groups(request, user_name):
     actor = request.principal
     user = user_services.get_user(actor, user_name=user_name)
-    refuse_unless(actor, "iam:AddUserToGroup", "group", "*")
     current = {
         g.group_name for g in every_page(user_services.list_groups_for_user, actor, user_name=user.user_name)
     }
-    choices = [n for n in _group_names(actor) if n not in current]
-    form = ChooseGroupsForm(request.POST or None, group_names=choices)
-    context = {"form": form, "user": user}
+    form = ChooseGroupsForm(request.POST or None)
+    chosen = request.POST.getlist("groups") if request.method == "POST" else []
+    groups_picker = picker_context(request, Picker("groups", "groups", "User groups", chosen=chosen))
+    groups_picker.attached = current
+    context = {"form": form, "user": user, "groups_picker": groups_picker, "current": current}
     if request.method == "POST":
         if not form.is_valid():
             return invalid(request, "iam/user_add_to_groups.html", context)

@@ -298,3 +298,127 @@
   // Browsers restore form state on back/forward navigation.
   window.addEventListener("pageshow", function () { updateShowWhen(); updateSelection(); });
 })();
+
+/* ---------- Pickers (server-side tables inside forms) ----------
+ *   [data-picker="URL"] [data-picker-field] [data-picker-prefix] [data-picker-multiple]
+ *   input[data-picker-search]  searches on the server as the learner types
+ *   a[data-picker-page="N"]    another page, from the server
+ *   input[data-picker-choice]  a choice; choices survive paging in [data-picker-hidden]
+ *   [data-picker-count]        "N selected"
+ */
+(function () {
+  "use strict";
+  function pickerOf(el) { return el.closest("[data-picker]"); }
+  function state(picker) {
+    if (!picker._chosen) {
+      picker._chosen = [];
+      picker.querySelectorAll("[data-picker-hidden] input, input[data-picker-choice]:checked").forEach(function (i) {
+        if (picker._chosen.indexOf(i.value) < 0) picker._chosen.push(i.value);
+      });
+    }
+    return picker._chosen;
+  }
+  function sync(picker) {
+    var chosen = state(picker);
+    var field = picker.getAttribute("data-picker-field");
+    var shown = [];
+    picker.querySelectorAll("input[data-picker-choice]").forEach(function (i) {
+      shown.push(i.value);
+      i.checked = chosen.indexOf(i.value) >= 0;
+    });
+    var hidden = picker.querySelector("[data-picker-hidden]");
+    hidden.textContent = "";
+    chosen.forEach(function (value) {
+      if (shown.indexOf(value) >= 0) return;
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = field; input.value = value;
+      hidden.appendChild(input);
+    });
+    var count = picker.querySelector("[data-picker-count]");
+    if (count) count.textContent = chosen.length + " selected";
+  }
+  function load(picker, page) {
+    var q = picker.querySelector("[data-picker-search]").value;
+    var params = new URLSearchParams({
+      q: q, page: String(page || 1),
+      field: picker.getAttribute("data-picker-field"),
+      prefix: picker.getAttribute("data-picker-prefix") || "",
+      multiple: picker.getAttribute("data-picker-multiple") || "1"
+    });
+    JSON.parse(picker.getAttribute("data-picker-attached") || "[]").forEach(function (v) { params.append("attached", v); });
+    fetch(picker.getAttribute("data-picker") + "?" + params.toString(), { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        picker.querySelector("[data-picker-body]").innerHTML = html;
+        sync(picker);
+      });
+  }
+  var timer = null;
+  document.addEventListener("input", function (e) {
+    if (!e.target.matches("[data-picker-search]")) return;
+    var picker = pickerOf(e.target);
+    state(picker);
+    clearTimeout(timer);
+    timer = setTimeout(function () { load(picker, 1); }, 250);
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.target.matches && e.target.matches("[data-picker-search]") && e.key === "Enter") e.preventDefault();
+  });
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest("a[data-picker-page]");
+    if (!link) return;
+    e.preventDefault();
+    if (link.closest(".disabled")) return;
+    var picker = pickerOf(link);
+    state(picker);
+    load(picker, parseInt(link.getAttribute("data-picker-page"), 10));
+  });
+  document.addEventListener("change", function (e) {
+    if (!e.target.matches("input[data-picker-choice]")) return;
+    var picker = pickerOf(e.target);
+    var chosen = state(picker);
+    var i = chosen.indexOf(e.target.value);
+    if (picker.getAttribute("data-picker-multiple") === "0") {
+      chosen.length = 0;
+      if (e.target.checked) chosen.push(e.target.value);
+    } else if (e.target.checked && i < 0) {
+      chosen.push(e.target.value);
+    } else if (!e.target.checked && i >= 0) {
+      chosen.splice(i, 1);
+    }
+    sync(picker);
+  });
+})();
+
+/* Tags - optional (the Create user wizard, the Tags tabs): Add new tag clones the row template,
+ * Remove drops a row; a row left blank is ignored by the server.
+ *   [data-tag-rows] > template[data-tag-template], [data-tag-add], [data-tag-remove], [data-tag-empty]
+ */
+(function () {
+  document.addEventListener("click", function (e) {
+    var add = e.target.closest("[data-tag-add]");
+    if (add) {
+      var box = add.closest("[data-tag-rows]");
+      var tpl = box.querySelector("template[data-tag-template]");
+      var row = tpl.content.firstElementChild.cloneNode(true);
+      var n = box.querySelectorAll("[data-tag-row]").length + 1;
+      row.querySelectorAll("input").forEach(function (input, i) {
+        input.id = "tag-" + (i ? "value" : "key") + "-new-" + n;
+        input.previousElementSibling.setAttribute("for", input.id);
+      });
+      tpl.before(row);
+      var empty = box.querySelector("[data-tag-empty]");
+      if (empty) empty.hidden = true;
+      row.querySelector("input").focus();
+      return;
+    }
+    var remove = e.target.closest("[data-tag-remove]");
+    if (remove) {
+      var rows = remove.closest("[data-tag-rows]");
+      remove.closest("[data-tag-row]").remove();
+      var left = rows.querySelectorAll("[data-tag-row]").length;
+      var none = rows.querySelector("[data-tag-empty]");
+      if (none) none.hidden = left > 0;
+    }
+  });
+})();

@@ -43,6 +43,32 @@ def people(root, user_factory, group_factory):
     return kim, lee
 
 
+# The Create wizards open for everyone, as AWS's do (the console cannot know the name yet):
+# the refusal comes when the caller submits, with the resource the action would create.
+CREATE_WIZARDS = {
+    "iam:user_create": ({"user_name": "Ops"}, "iam:CreateUser", "user/Ops"),
+    "iam:group_create": ({"group_name": "Ops"}, "iam:CreateGroup", "group/Ops"),
+    "iam:role_create": (
+        {
+            "trusted_entity_type": "aws_service",
+            "service": "ec2.amazonaws.com",
+            "role_name": "Ops",
+            "session_duration": "3600",
+        },
+        "iam:CreateRole",
+        "role/Ops",
+    ),
+    "iam:policy_create": (
+        {
+            "policy_name": "Ops",
+            "policy_document": doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}),
+        },
+        "iam:CreatePolicy",
+        "policy/Ops",
+    ),
+}
+
+
 @pytest.mark.parametrize("name,args", [(n, a) for n, a in CONSOLE_URLS if n not in OPEN_TO_EVERYONE])
 def test_every_console_view_refuses_a_user_without_permission(people, client_for, name, args):
     kim, lee = people
@@ -54,8 +80,20 @@ def test_every_console_view_refuses_a_user_without_permission(people, client_for
         "device_name": "phone",
         "access_key_id": "AKIAX",
         "token": "t",
+        "kind": "users",
     }
     url = url_for(name, args, kwargs)
+    if name in CREATE_WIZARDS:
+        data, action, resource = CREATE_WIZARDS[name]
+        assert client.get(url).status_code == 200
+        response = client.post(url, data)
+        assert response.status_code == 403, response.content.decode()[:2000]
+        account = kim.account.account_id
+        assert (
+            f"User: {kim.arn} is not authorized to perform: {action} on resource: "
+            f"arn:aws:iam::{account}:{resource} because no identity-based policy allows"
+        ) in response.content.decode()
+        return
     for method in (client.get, client.post):
         response = method(url)
         assert response.status_code in (403, 405), (name, method.__name__, response.status_code)
@@ -85,7 +123,7 @@ def test_readonly_user_sees_but_cannot_change(root, people, client_for, group_fa
     account = root.account.account_id
     assert (
         f"User: {kim.arn} is not authorized to perform: iam:CreateUser on resource: "
-        f"arn:aws:iam::{account}:user/* because no identity-based policy allows the iam:CreateUser action"
+        f"arn:aws:iam::{account}:user/newbie because no identity-based policy allows the iam:CreateUser action"
     ) in refused.content.decode()
     assert "IAMReadOnlyAccess (group ReadOnly)" in refused.content.decode()
     assert not Identity.objects.filter(name="newbie").exists()
@@ -104,8 +142,10 @@ def test_explicit_deny_beats_allow(root, people, client_for):
     )
     kim = Identity.objects.get(pk=kim.pk)
     client = client_for(kim)
-    assert client.get(reverse("iam:group_create")).status_code == 200  # AdministratorAccess
-    response = client.get(reverse("iam:user_create"))
+    assert (
+        client.post(reverse("iam:group_create"), {"group_name": "Ops"}).status_code == 302
+    )  # AdministratorAccess
+    response = client.post(reverse("iam:user_create"), {"user_name": "newbie"})
     assert response.status_code == 403
     body = response.content.decode()
     assert "with an explicit deny in an identity-based policy" in body

@@ -182,17 +182,25 @@ def test_attach_and_detach_user_policies(root, root_client, user_factory):
     arns = [AWS + "IAMReadOnlyAccess", AWS + "AmazonS3ReadOnlyAccess"]
     form = root_client.get(page("user_attach_policies", "kim"))
     assert form.status_code == 200
-    assert (
-        f'value="{arns[0]}"' in form.content.decode()
-        and 'data-table-filter="attach-policies-table"' in form.content.decode()
+    assert f'data-picker="{reverse("iam:picker", args=["policies"])}"' in form.content.decode()
+    found = root_client.get(
+        reverse("iam:picker", args=["policies"]), {"q": "IAMReadOnly", "field": "policy_arns"}
     )
+    assert found.status_code == 200
+    assert f'name="policy_arns" value="{arns[0]}"' in found.content.decode()
     response = root_client.post(page("user_attach_policies", "kim"), {"policy_arns": arns})
     assert response.status_code == 302
     assert response["Location"] == reverse("iam:user_detail", args=["kim"]) + "?tab=permissions"
     kim = Identity.objects.get(name="kim")
     assert sorted(kim.attached_policies.values_list("arn", flat=True)) == sorted(arns)
     again = root_client.get(page("user_attach_policies", "kim"))
-    assert f'value="{arns[0]}"' not in again.content.decode()  # attached ones are shown, not offered
+    assert again.context["policies_picker"].attached == set(arns)
+    # attached ones are shown, not offered, on every page of the picker
+    shown = root_client.get(
+        reverse("iam:picker", args=["policies"]),
+        {"q": "IAMReadOnly", "field": "policy_arns", "attached": arns},
+    ).content.decode()
+    assert "IAMReadOnlyAccess" in shown and f'value="{arns[0]}"' not in shown and "(attached)" in shown
     assert root_client.get(page("user_detach_policy", "kim")).status_code == 405
     detach = root_client.post(page("user_detach_policy", "kim"), {"policy_arn": arns[0]})
     assert detach.status_code == 302
@@ -205,7 +213,8 @@ def test_attach_nothing_or_an_unknown_policy_is_refused(root, root_factory, root
     theirs = policy_services.create_policy(root_factory(), policy_name="Theirs", policy_document=doc(allow()))
     assert root_client.post(page("user_attach_policies", "kim"), {}).status_code == 400
     response = root_client.post(page("user_attach_policies", "kim"), {"policy_arns": [theirs.arn]})
-    assert response.status_code == 400
+    assert response.status_code == 404
+    assert f"Policy {theirs.arn} does not exist or is not attachable." in response.content.decode()
     assert not Identity.objects.get(name="kim").attached_policies.exists()
 
 
@@ -359,7 +368,11 @@ def test_set_change_and_remove_the_permissions_boundary(root, root_client, user_
     custom = policy_services.create_policy(root, policy_name="Boundary", policy_document=doc(allow("s3:*")))
     url = page("user_permissions_boundary", "kim")
     form = root_client.get(url)
-    assert form.status_code == 200 and f'value="{custom.arn}"' in form.content.decode()
+    assert form.status_code == 200 and form.context["policies_picker"].multiple is False
+    found = root_client.get(
+        reverse("iam:picker", args=["policies"]), {"q": "Bound", "field": "policy_arn", "multiple": "0"}
+    ).content.decode()
+    assert f'type="radio" name="policy_arn" value="{custom.arn}"' in found
     assert root_client.post(url, {}).status_code == 400
     response = root_client.post(url, {"policy_arn": AWS + "PowerUserAccess"})
     assert response.status_code == 302
@@ -377,7 +390,8 @@ def test_boundary_from_another_account_is_refused(root, root_factory, root_clien
     user_factory("kim")
     theirs = policy_services.create_policy(root_factory(), policy_name="Theirs", policy_document=doc(allow()))
     response = root_client.post(page("user_permissions_boundary", "kim"), {"policy_arn": theirs.arn})
-    assert response.status_code == 400
+    assert response.status_code == 404
+    assert f"Policy {theirs.arn} does not exist or is not attachable." in response.content.decode()
     assert Identity.objects.get(name="kim").permissions_boundary is None
 
 

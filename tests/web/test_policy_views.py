@@ -519,7 +519,7 @@ def test_readonly_user_sees_policies_but_cannot_change_them(
     create = client.post(url("policy_create"), {"policy_name": "Mine", "policy_document": doc(allow())})
     assert denied(create, kim, "iam:CreatePolicy")
     assert (
-        f"is not authorized to perform: iam:CreatePolicy on resource: arn:aws:iam::{account}:policy/* "
+        f"is not authorized to perform: iam:CreatePolicy on resource: arn:aws:iam::{account}:policy/Mine "
         "because no identity-based policy allows the iam:CreatePolicy action"
     ) in create.content.decode()
     assert denied(
@@ -551,7 +551,10 @@ def test_user_without_policies_is_refused_every_policy_page(root, make_policy, u
     client = client_for(kim)
     assert denied(client.get(url("policy_list")), kim, "iam:ListPolicies")
     assert denied(client.get(url("policy_detail", policy)), kim, "iam:GetPolicy")
-    assert denied(client.get(url("policy_create")), kim, "iam:CreatePolicy")
+    assert client.get(url("policy_create")).status_code == 200  # the editor opens, as AWS's does
+    created = client.post(url("policy_create"), {"policy_name": "Mine", "policy_document": doc(allow())})
+    assert denied(created, kim, "iam:CreatePolicy")
+    assert not ManagedPolicy.objects.filter(name="Mine").exists()
     assert denied(client.get(url("policy_detail", AWS + "AdministratorAccess")), kim, "iam:GetPolicy")
     assert denied(client.post(url("policy_version_delete", policy, version_id="v1")), kim, "iam:GetPolicy")
 

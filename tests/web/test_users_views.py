@@ -127,7 +127,8 @@ def test_create_user_with_custom_password_and_groups(root_client, group_factory)
             400,
             "minimum length of 8",
         ),
-        ({"groups": ["NoSuchGroup"]}, 400, "Select a valid choice"),
+        ({"groups": ["NoSuchGroup"]}, 404, "The group with name NoSuchGroup cannot be found."),
+        ({"groups": ["bad name"]}, 400, "bad name is not a valid choice."),
     ],
 )
 def test_create_user_bad_input(root_client, data, status, message):

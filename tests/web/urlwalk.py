@@ -14,6 +14,7 @@ SAMPLE_KWARGS = {
     "account": "123456789012",
     "device_name": "phone",
     "access_key_id": "AKIAAAAAAAAAAAAAAAAA",
+    "kind": "users",
 }
 
 
