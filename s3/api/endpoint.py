@@ -73,7 +73,7 @@ def raw_path(request) -> str:
     raw = request.META.get("RAW_URI") or request.META.get("REQUEST_URI")
     if raw:
         return raw.split("?", 1)[0]
-    return quote(request.META.get("PATH_INFO", "/").encode("latin-1", "replace"), safe="/~")
+    return quote(request.path_info.encode("utf-8"), safe="/~")
 
 
 def error_response(request, code, message, status, request_id, fields=None, headers=None) -> HttpResponse:

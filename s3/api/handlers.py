@@ -853,7 +853,7 @@ def complete_multipart_upload(call: Call):
         call.actor, bucket=call.bucket, key=call.key, upload_id=call.query.get("uploadId", ""), parts=parts
     )
     scheme = "https" if call.request.is_secure() else "http"
-    path = quote(call.request.META.get("PATH_INFO", "/").encode("latin-1", "replace"), safe="/~")
+    path = quote(call.request.path_info.encode("utf-8"), safe="/~")
     location = f"{scheme}://{call.request.META.get('HTTP_HOST', '')}{path}"
     return xml_response(
         xml.document(

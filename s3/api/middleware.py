@@ -37,9 +37,10 @@ class Route:
         self.virtual = virtual
 
 
-def _path_bytes(request) -> bytes:
-    # WSGI's PATH_INFO is the percent-decoded path, its bytes as latin-1 characters
-    return request.META.get("PATH_INFO", "/").encode("latin-1", "replace")
+def path_bytes(request) -> bytes:
+    """The percent-decoded path as bytes (Django decoded WSGI's PATH_INFO as UTF-8, putting back
+    as %XX any byte that was not UTF-8)."""
+    return request.path_info.encode("utf-8")
 
 
 def _host_route(request) -> tuple[bool, str | None]:
@@ -96,7 +97,7 @@ def _console_path(request) -> bool:
 def recognize(request) -> Route | None:
     """The route of an S3 request, or None for the console's requests."""
     s3_host, virtual_bucket = _host_route(request)
-    path = _path_bytes(request)
+    path = path_bytes(request)
     if virtual_bucket is not None:
         key = path.lstrip(b"/") if path.startswith(b"/") else path
         return Route(virtual_bucket, key or None, True)
