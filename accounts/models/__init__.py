@@ -4,6 +4,7 @@ from .credentials import AccessKey, MFADevice, PendingDownload, SignInThrottle
 from .identities import Group, GroupMembership, Identity, PasswordHistory
 from .instance_profiles import InstanceProfile
 from .policies import InlinePolicy, ManagedPolicy, PolicyVersion
+from .reports import CredentialReport as CredentialReport
 from .roles import Role
 from .sessions import TemporaryCredential
 
