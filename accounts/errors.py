@@ -116,3 +116,17 @@ class UnmodifiableEntity(IAMError):
 class ConcurrentModification(IAMError):
     code = "ConcurrentModification"
     status = 409
+
+
+class ReportNotPresent(IAMError):
+    """GetCredentialReport before any GenerateCredentialReport."""
+
+    code = "ReportNotPresent"
+    status = 410
+
+
+class ReportExpired(IAMError):
+    """GetCredentialReport when the latest credential report is more than four hours old."""
+
+    code = "ReportExpired"
+    status = 410

@@ -357,3 +357,20 @@ class InstanceProfile:
     create_date: datetime
     roles: tuple[Role, ...] = ()
     tags: tuple[Tag, ...] = ()
+
+
+@dataclass(frozen=True)
+class CredentialReportState:
+    """GenerateCredentialReport's result: ``STARTED`` (with AWS's description) or ``COMPLETE``."""
+
+    state: str
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class CredentialReport:
+    """GetCredentialReport's result: the CSV's bytes (the API sends them base64-encoded)."""
+
+    content: bytes
+    generated_time: datetime
+    report_format: str = "text/csv"

@@ -8,6 +8,7 @@ import re
 from ..services import (
     access_keys,
     account,
+    credential_report,
     credentials,
     groups,
     instance_profiles,
@@ -228,6 +229,8 @@ HANDLERS = {
     "DeleteAccountAlias": simple(account.delete_account_alias),
     "ListAccountAliases": simple(account.list_account_aliases, _names("AccountAliases")),
     "GetAccountSummary": simple(account.get_account_summary, lambda s: {"SummaryMap": s.summary_map}),
+    "GenerateCredentialReport": simple(credential_report.generate_credential_report, to_aws),
+    "GetCredentialReport": simple(credential_report.get_credential_report, to_aws),
     # managed policies and versions
     "CreatePolicy": simple(policies.create_policy, wrap("Policy")),
     "GetPolicy": simple(policies.get_policy, wrap("Policy")),
