@@ -1249,3 +1249,49 @@ def _(ctx, out, p):
         "iam:CreateUser": [("PolicyInputList.2", "IAM Policy")],
         "iam:DeleteUser": [],
     }
+
+
+# --- the credential report ------------------------------------------------------------------------
+
+
+@sample("GenerateCredentialReport", everything)
+def _(ctx):
+    ctx.user()
+    return {}
+
+
+@_
+def _(ctx, out, p):
+    from accounts.services import credential_report
+
+    # the account shares one report: new (STARTED, with AWS's words) or recent (COMPLETE)
+    assert out in (
+        {"State": "STARTED", "Description": credential_report.STARTED_DESCRIPTION},
+        {"State": "COMPLETE"},
+    )
+    report = credential_report.get_credential_report(ctx.root)
+    assert report.content.startswith(b"user,arn,user_creation_time,")
+
+
+@sample("GetCredentialReport", everything)
+def _(ctx):
+    from accounts.services import credential_report
+
+    credential_report.generate_credential_report(ctx.root)
+    return {}
+
+
+@_
+def _(ctx, out, p):
+    from accounts.services import credential_report
+
+    stored = credential_report.get_credential_report(ctx.root)
+    assert out["Content"] == stored.content  # boto3 decodes the base64
+    assert out["ReportFormat"] == "text/csv"
+    assert out["GeneratedTime"] == stored.generated_time
+    assert (
+        out["Content"]
+        .decode()
+        .splitlines()[1]
+        .startswith(f"<root_account>,arn:aws:iam::{ctx.account_id}:root,")
+    )
