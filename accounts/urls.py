@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .policy_urls import urlpatterns as policy_urlpatterns
-from .views import console, credentials, groups, pickers, roles, users
+from .views import console, credentials, groups, pickers, reports, roles, users
 
 app_name = "iam"
 
@@ -72,6 +72,7 @@ urlpatterns = [
     path("account-alias/", console.account_alias_edit, name="account_alias_edit"),
     path("account-alias/delete/", console.account_alias_delete, name="account_alias_delete"),
     path("security-credentials/", console.security_credentials, name="security_credentials"),
+    path("credential-report/", reports.credential_report, name="credential_report"),
     path(
         "security-credentials/password/",
         console.security_credentials_password,
