@@ -18,9 +18,9 @@ def credential_report(request):
     account has none from the last four hours (GenerateCredentialReport), then downloads the
     latest (GetCredentialReport). The page opens for everyone; a refusal shows inside it."""
     actor = request.principal
-    form = DownloadCredentialReportForm(request.POST or None)
+    form = DownloadCredentialReportForm(request.POST if request.method == "POST" else None)
     context = {"form": form}
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():  # no fields: always valid
         try:
             report_services.generate_credential_report(actor)
             report = report_services.get_credential_report(actor)

@@ -68,6 +68,9 @@ CREATE_WIZARDS = {
     ),
 }
 
+# Pages that open for everyone and refuse their button inside the page, as AWS's do.
+REFUSED_ON_SUBMIT = {"iam:credential_report": "iam:GenerateCredentialReport"}
+
 
 @pytest.mark.parametrize("name,args", [(n, a) for n, a in CONSOLE_URLS if n not in OPEN_TO_EVERYONE])
 def test_every_console_view_refuses_a_user_without_permission(people, client_for, name, args):
@@ -92,6 +95,15 @@ def test_every_console_view_refuses_a_user_without_permission(people, client_for
         assert (
             f"User: {kim.arn} is not authorized to perform: {action} on resource: "
             f"arn:aws:iam::{account}:{resource} because no identity-based policy allows"
+        ) in response.content.decode()
+        return
+    if name in REFUSED_ON_SUBMIT:
+        assert client.get(url).status_code == 200
+        response = client.post(url)
+        assert response.status_code == 403, response.content.decode()[:2000]
+        action = REFUSED_ON_SUBMIT[name]
+        assert (
+            f"User: {kim.arn} is not authorized to perform: {action} on resource: * because"
         ) in response.content.decode()
         return
     for method in (client.get, client.post):
