@@ -22,6 +22,7 @@ from accounts import errors
 from accounts.services import (
     access_keys,
     account,
+    credential_report,
     groups,
     instance_profiles,
     mfa,
@@ -697,6 +698,40 @@ def _(ctx, out, p):
     assert summary["Users"] == len(users.list_users(ctx.root, max_items=1000).items)
     assert summary["Groups"] == len(groups.list_groups(ctx.root, max_items=1000).items)
     assert summary["UsersQuota"] == 5000
+
+
+@sample("GenerateCredentialReport", everything)
+def _(ctx):
+    return {}
+
+
+@_
+def _(ctx, out, p):
+    from accounts.services.credential_report import STARTED_DESCRIPTION
+
+    # a report at most four hours old stays: the second caller (and perhaps the first) gets COMPLETE
+    assert out["State"] in ({"COMPLETE"} if ctx.caller == "admin" else {"STARTED", "COMPLETE"})
+    if out["State"] == "STARTED":
+        assert out["Description"] == STARTED_DESCRIPTION
+    report = credential_report.get_credential_report(ctx.root)
+    assert report.content.startswith(b"user,arn,user_creation_time,")
+
+
+@sample("GetCredentialReport", everything)
+def _(ctx):
+    credential_report.generate_credential_report(ctx.root)
+    return {}
+
+
+@_
+def _(ctx, out, p):
+    # botocore decodes the base64 blob: the CSV's own bytes
+    lines = out["Content"].decode().splitlines()
+    assert lines[0].startswith("user,arn,user_creation_time,")
+    assert f"<root_account>,arn:aws:iam::{ctx.account_id}:root," in "\n".join(lines)
+    assert any(line.startswith(f"admin,arn:aws:iam::{ctx.account_id}:user/admin,") for line in lines)
+    assert out["ReportFormat"] == "text/csv" and "GeneratedTime" in out
+    assert out["Content"] == credential_report.get_credential_report(ctx.root).content
 
 
 # --- managed policies and versions ---------------------------------------------------------------
