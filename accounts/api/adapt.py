@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
+from datetime import date, datetime
 from functools import cache
 from urllib.parse import quote
 
@@ -33,14 +34,29 @@ def pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
 
 
+_SCALARS = (str, int, float, bool, bytes, datetime, date)
+
+
+@cache
+def _members(cls) -> tuple[tuple[str, str], ...] | None:
+    """A shape class's (field, AWS member) names, or None for what is no dataclass."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple((f.name, pascal(f.name)) for f in dataclasses.fields(cls))
+
+
 def to_aws(value):
     """A shape (dataclass), or lists and dicts of them, with AWS's member names."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            pascal(f.name): to_aws(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if getattr(value, f.name) is not None
-        }
+    if isinstance(value, _SCALARS) or value is None:
+        return value
+    members = _members(type(value))
+    if members is not None:
+        out = {}
+        for name, member in members:
+            item = getattr(value, name)
+            if item is not None:
+                out[member] = item if isinstance(item, _SCALARS) else to_aws(item)
+        return out
     if isinstance(value, list | tuple):
         return [to_aws(v) for v in value]
     if isinstance(value, dict):
@@ -131,9 +147,25 @@ def wrap(key: str):
     return lambda found: {key: to_aws(found)}
 
 
+def _is_document(shape) -> bool:
+    return shape.type_name == "string" and shape.name == "policyDocumentType"
+
+
+@cache
+def _holds_documents(shape) -> bool:
+    """Whether a policy document can be found below ``shape`` (most outputs hold none)."""
+    if _is_document(shape):
+        return True
+    if shape.type_name == "structure":
+        return any(_holds_documents(member) for member in shape.members.values())
+    if shape.type_name == "list":
+        return _holds_documents(shape.member)
+    return False
+
+
 def encode_policy_documents(result, shape) -> None:
     """URL-encode, in place, every ``policyDocumentType`` string of ``result`` (IAM's rule)."""
-    if result is None or shape is None:
+    if result is None or shape is None or not _holds_documents(shape):
         return
     kind = shape.type_name
     if kind == "structure" and isinstance(result, dict):
@@ -141,7 +173,7 @@ def encode_policy_documents(result, shape) -> None:
             value = result.get(name)
             if value is None:
                 continue
-            if member.type_name == "string" and member.name == "policyDocumentType":
+            if _is_document(member):
                 result[name] = quote(value, safe="-_.!~*'()")
             else:
                 encode_policy_documents(value, member)

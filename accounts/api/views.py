@@ -31,6 +31,11 @@ GLOBAL_REGION = "us-east-1"
 STS_ONLY_WITH_SESSION_TOKEN = {"AssumeRole", "GetCallerIdentity", "GetSessionToken"}
 # AWS's common error for a request without an Action (its documented description)
 MISSING_ACTION = "The request is missing an action or a required parameter."
+# AccessKeyLastUsed is written when a key's service or region changes, else at most once a
+# minute per key and server process: AWS reports the date to the minute, and a write per
+# request was the dearest part of a read (SQLite has one writer for every worker).
+LAST_USED_EVERY_SECONDS = 60.0
+_last_noted: dict[str, tuple[str, str, float]] = {}
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,7 @@ def aws_endpoint(request):
             result = handler(caller.principal, parsed, info)
         finally:
             context.deactivate(token)
-        authentication.note_key_use(caller, service=service, region=info.region)
+        _note_key_use(caller, service, info.region)
         if service == "iam":
             encode_policy_documents(result, op.output_shape)
         response = HttpResponse(
@@ -169,6 +174,19 @@ def aws_endpoint(request):
         log.exception("API request %s failed", request_id)
         message = "The request processing has failed because of an unknown error."
         return _error(service, "ServiceFailure", message, 500, request_id, sender=False)
+
+
+def _note_key_use(caller, service: str, region: str) -> None:
+    if caller.kind != "long-term":
+        return
+    now = time.monotonic()
+    last = _last_noted.get(caller.access_key_id)
+    if last is not None and last[:2] == (service, region) and now - last[2] < LAST_USED_EVERY_SECONDS:
+        return
+    authentication.note_key_use(caller, service=service, region=region)
+    if len(_last_noted) >= 10_000:
+        _last_noted.clear()
+    _last_noted[caller.access_key_id] = (service, region, now)
 
 
 def _security_token(signed, request) -> str | None:
