@@ -161,6 +161,23 @@ def _call_context(request, auth: Authenticated) -> context.CallContext:
     )
 
 
+KEY_USE_INTERVAL = 60.0  # seconds between two AccessKeyLastUsed writes for one key (per process)
+_noted: dict[tuple[str, str], float] = {}
+
+
+def note_key_use(caller, region: str) -> None:
+    """AccessKeyLastUsed, written at most once a minute per key from each server process: the
+    date AWS shows is approximate too, and a read (GetObject) then writes nothing."""
+    mark = (caller.access_key_id, region)
+    now = time.monotonic()
+    if now - _noted.get(mark, -KEY_USE_INTERVAL) < KEY_USE_INTERVAL:
+        return
+    if len(_noted) > 10_000:
+        _noted.clear()
+    _noted[mark] = now
+    authentication.note_key_use(caller, service="s3", region=region)
+
+
 def serve(request, route) -> HttpResponse:
     """Answer one S3 request; every failure is S3's error XML (a 5xx only for a fault)."""
     request_id = new_request_id()
@@ -184,7 +201,7 @@ def serve(request, route) -> HttpResponse:
         finally:
             context.deactivate(token)
         if auth.caller is not None:
-            authentication.note_key_use(auth.caller, service="s3", region=auth.region)
+            note_key_use(auth.caller, auth.region)
     except sigv4.SigV4Error as exc:
         response = error_response(request, exc.code, exc.message, exc.status, request_id, exc.extra)
     except S3Error as exc:
@@ -212,6 +229,10 @@ def serve(request, route) -> HttpResponse:
         log.exception("S3 request %s failed", request_id)
         error = S3Error()
         response = error_response(request, error.code, error.message, 500, request_id)
+    if response.status_code < 500:
+        # S3's 4xx answers are the API's normal outcomes, not the server's problems: Django
+        # would log each as a warning ("Forbidden: /bucket/key")
+        response._has_been_logged = True
     response["x-amz-request-id"] = request_id
     response["x-amz-id-2"] = _host_id()
     response["Server"] = "AmazonS3"

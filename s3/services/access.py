@@ -25,6 +25,7 @@ from ..errors import AccessDenied, NoSuchBucket
 from ..models import AccountPublicAccessBlock, Bucket
 from ..naming import is_valid_bucket_name
 from ..shapes import NO_BLOCK, Owner, PublicAccessBlock
+from . import rows
 
 ACCESS_DENIED = "Access Denied"
 ALL_BUCKETS = "arn:aws:s3:::*"
@@ -58,10 +59,7 @@ def find_bucket(name: str, *, for_update: bool = False) -> Bucket:
     A name outside S3's rules names no bucket and costs no query."""
     if not isinstance(name, str) or not is_valid_bucket_name(name):
         raise NoSuchBucket(BucketName=name if isinstance(name, str) else "")
-    qs = Bucket.objects.select_related("account__s3_public_access_block")
-    if for_update:
-        qs = Bucket.objects.select_for_update()
-    found = qs.filter(name=name).first()
+    found = rows.bucket_named(name, for_update=for_update)
     if found is None:
         raise NoSuchBucket(BucketName=name)
     return found
@@ -84,13 +82,12 @@ def bucket_block(bucket: Bucket) -> PublicAccessBlock:
 
 
 def effective_block(bucket: Bucket) -> PublicAccessBlock:
-    """The switches that apply to a bucket: its own and its account's (the stricter wins)."""
-    try:
-        account = bucket.account.s3_public_access_block
-    except AccountPublicAccessBlock.DoesNotExist:
-        account = None
-    own = bucket_block(bucket)
-    return own | _shape(account) if account is not None else own
+    """The switches that apply to a bucket: its own and its account's (the stricter wins).
+    The account's are read once per bucket row (a query only when they are needed)."""
+    account = getattr(bucket, "_account_block", None)
+    if account is None:
+        account = bucket._account_block = account_block(bucket.account_id)
+    return bucket_block(bucket) | account
 
 
 def access_label(bucket: Bucket) -> str:

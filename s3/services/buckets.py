@@ -71,9 +71,7 @@ def list_buckets(
             ArgumentName="max-buckets",
             ArgumentValue=str(max_buckets),
         )
-    rows = Bucket.objects.filter(account_id=actor.account_id).select_related(
-        "account__s3_public_access_block"
-    )
+    rows = Bucket.objects.filter(account_id=actor.account_id)
     if prefix:
         rows = rows.filter(name__startswith=prefix)
     if bucket_region:
@@ -84,6 +82,10 @@ def list_buckets(
     found = list(rows.order_by("name")[: limit + 1])
     truncated = len(found) > limit
     found = found[:limit]
+    if with_access:
+        shared = access.account_block(actor.account_id)
+        for row in found:
+            row._account_block = shared
     return BucketList(
         buckets=[_shape(row, with_access=with_access) for row in found],
         owner=access.canonical_owner(actor.account_id),

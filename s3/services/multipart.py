@@ -206,7 +206,12 @@ def _assemble(actor, *, bucket: str, key: str, upload_id: str, parts: list[tuple
     for part in chosen:
         digest.update(bytes.fromhex(part.etag))
     staged = _join([p.path for p in chosen], total)
-    return {"staged": staged, "multipart_etag": f"{digest.hexdigest()}-{len(chosen)}", "upload_row": upload}
+    return {
+        "staged": staged,
+        "multipart_etag": f"{digest.hexdigest()}-{len(chosen)}",
+        "upload_row": upload,
+        "bucket_row": row,
+    }
 
 
 def _join(paths: list[str], total: int) -> storage.Staged:
@@ -233,6 +238,7 @@ def complete_multipart_upload(
     staged: storage.Staged | None = None,
     multipart_etag: str = "",
     upload_row: MultipartUpload | None = None,
+    bucket_row=None,
 ) -> CompletedUpload:
     """Join the listed parts (ascending part numbers, each with its ETag) into the object.
     Raises NoSuchBucket, AccessDenied, NoSuchUpload, InvalidPart, InvalidPartOrder,
@@ -243,7 +249,7 @@ def complete_multipart_upload(
         if locked is None:
             raise NoSuchUpload(UploadId=upload_id)
         _store(
-            bucket,
+            bucket_row,
             key_bytes(key),
             staged,
             content_type=locked.content_type,

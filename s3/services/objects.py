@@ -43,7 +43,7 @@ from ..errors import (
 from ..models import S3Object
 from ..naming import KEY_MAX_BYTES, key_bytes, key_problem
 from ..shapes import CopyObjectResult, ObjectBody, ObjectInfo, PutObjectResult
-from . import access
+from . import access, rows
 
 MAX_METADATA_BYTES = 2048  # user-defined metadata (names and values, UTF-8)
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"
@@ -113,7 +113,7 @@ def _info(bucket: str, row: S3Object) -> ObjectInfo:
 
 
 def _find_object(bucket_row, key: str, kb: bytes) -> S3Object | None:
-    return S3Object.objects.filter(bucket=bucket_row, key=kb).first()
+    return rows.object_at(bucket_row.pk, kb)
 
 
 def _receive(
@@ -164,20 +164,23 @@ def _receive(
     return staged
 
 
-def _store(bucket: str, kb: bytes, staged: storage.Staged, **fields) -> S3Object:
+def _store(bucket_row, kb: bytes, staged: storage.Staged, **fields) -> S3Object:
     """Write the object's row and move its blob into place (inside the caller's transaction);
-    the blob it replaces is deleted once the transaction commits."""
-    row = access.find_bucket(bucket)
-    blob = storage.commit(staged, row.pk)
+    the blob it replaces is deleted once the transaction commits. A bucket deleted meanwhile
+    fails the row's foreign key (the transaction rolls back, the new blob is removed)."""
+    blob = storage.commit(staged, bucket_row.pk)
     try:
         values = {**fields, "size": staged.size, "etag": staged.md5_hex, "blob": blob}
-        try:
-            with transaction.atomic():
-                obj = S3Object.objects.create(bucket=row, key=kb, **values)
-            old_blob = None
-        except IntegrityError:
-            obj = S3Object.objects.select_for_update().get(bucket=row, key=kb)
-            old_blob = obj.blob
+        obj = rows.object_at(bucket_row.pk, kb, for_update=True)
+        old_blob = obj.blob if obj is not None else None
+        if obj is None:
+            try:
+                with transaction.atomic():
+                    obj = S3Object.objects.create(bucket=bucket_row, key=kb, **values)
+            except IntegrityError:  # a concurrent upload of the same key created it
+                obj = S3Object.objects.select_for_update().get(bucket=bucket_row, key=kb)
+                old_blob = obj.blob
+        if old_blob is not None:
             for name, value in values.items():
                 setattr(obj, name, value)
             obj.save()
@@ -218,7 +221,7 @@ def _receive_put(
         checksums=checksums,
         checksum_algorithms=checksum_algorithms,
     )
-    return {"staged": staged}
+    return {"staged": staged, "bucket_row": row}
 
 
 @iam_action("s3:PutObject", prepare=_receive_put)
@@ -237,6 +240,7 @@ def put_object(
     checksums: dict | None = None,
     checksum_algorithms=(),
     staged: storage.Staged | None = None,
+    bucket_row=None,
 ) -> PutObjectResult:
     """Store ``body`` (a file-like object, ``content_length`` bytes) as ``key``, replacing the
     object there. Verifies Content-MD5 (BadDigest), x-amz-content-sha256
@@ -245,7 +249,7 @@ def put_object(
     NoSuchBucket, AccessDenied, KeyTooLongError, MetadataTooLarge."""
     try:
         obj = _store(
-            bucket,
+            bucket_row,
             key_bytes(key),
             staged,
             content_type=content_type or DEFAULT_CONTENT_TYPE,
@@ -367,7 +371,7 @@ def delete_object(actor, *, bucket: str, key: str) -> None:
     check_key(key)
     row = access.find_bucket(bucket)
     access.check(actor, "s3:DeleteObject", row, key)
-    obj = S3Object.objects.select_for_update().filter(bucket=row, key=key_bytes(key)).first()
+    obj = rows.object_at(row.pk, key_bytes(key), for_update=True)
     if obj is None:
         return
     blob = obj.blob
@@ -419,7 +423,7 @@ def _receive_copy(
         staged = _receive(
             handle, content_length=source.size, content_md5=None, payload_sha256=None, checksums=None
         )
-    return {"staged": staged, "source_row": source}
+    return {"staged": staged, "source_row": source, "bucket_row": target}
 
 
 @iam_action("s3:PutObject", prepare=_receive_copy)
@@ -436,6 +440,7 @@ def copy_object(
     headers: dict | None = None,
     staged: storage.Staged | None = None,
     source_row: S3Object | None = None,
+    bucket_row=None,
 ) -> CopyObjectResult:
     """Copy an object (S3's CopyObject: s3:GetObject on the source, s3:PutObject on the
     target); its metadata too unless ``metadata_directive`` is REPLACE. Raises NoSuchBucket,
@@ -453,7 +458,7 @@ def copy_object(
             "headers": dict(source_row.headers or {}),
         }
     try:
-        obj = _store(bucket, key_bytes(key), staged, last_modified=timezone.now(), **fields)
+        obj = _store(bucket_row, key_bytes(key), staged, last_modified=timezone.now(), **fields)
     finally:
         staged.discard()
     add_detail(source=f"{source_bucket}/{source_key}")

@@ -2,6 +2,8 @@
 edits the bucket policy — a malformed document first (S3's message, the faulty line marked),
 then a valid one."""
 
+import re
+
 from playwright.sync_api import expect
 
 from accounts.services import groups as group_services
@@ -33,7 +35,7 @@ def test_create_upload_download_and_edit_the_bucket_policy(
     page.locator("#id_user_name").fill("alice")
     page.locator("#id_password").fill(USER_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="IAM Dashboard")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^alice @"))).to_be_visible()  # signed in
 
     # Create a bucket
     page.goto(f"{base}/s3/buckets/")
