@@ -55,7 +55,7 @@ def test_launch_with_a_role_connect_and_use_its_credentials(
     page.locator("#id_user_name").fill("alice")
     page.locator("#id_password").fill(USER_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="IAM Dashboard")).to_be_visible()
+    expect(page.get_by_test_id("account-menu")).to_contain_text("alice @")
 
     page.goto(f"{live_server.url}/ec2/")
     expect(page.get_by_test_id("region-menu")).to_contain_text("Asia Pacific (Seoul)")
