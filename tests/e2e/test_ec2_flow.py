@@ -77,12 +77,15 @@ def test_launch_with_a_role_connect_and_use_its_credentials(
     expect(page.get_by_text("Successfully initiated launch of instance")).to_be_visible()
     instance_id = page.get_by_test_id("instance-id").inner_text()
     expect(page.get_by_test_id("iam-role")).to_have_text("AppRole")
+    page.get_by_role("link", name="Security", exact=True).click()
+    expect(page.get_by_test_id("security-iam-role")).to_have_text("AppRole")
+    shot(page, "41-ec2-instance-security")
 
-    page.get_by_role("link", name="Connect", exact=True).click()
+    page.get_by_role("link", name="Connect", exact=True).first.click()
     page.get_by_test_id("connect").click()
     transcript = page.get_by_test_id("imds-transcript")
     expect(transcript).to_contain_text("latest/meta-data/iam/security-credentials/AppRole")
-    shot(page, "41-ec2-connect-metadata")
+    shot(page, "42-ec2-connect-metadata")
     text = transcript.inner_text()
     creds = json.loads(text[text.index("{") : text.rindex("}") + 1])
     assert creds["Code"] == "Success" and creds["AccessKeyId"].startswith("ASIA")
@@ -105,7 +108,7 @@ def test_launch_with_a_role_connect_and_use_its_credentials(
     page.get_by_role("button", name="Stop", exact=True).click()
     expect(page.get_by_text(f"Successfully stopped {instance_id}")).to_be_visible()
     expect(page.get_by_test_id("instance-state")).to_have_text("Stopped")
-    shot(page, "42-ec2-stopped")
+    shot(page, "43-ec2-stopped")
     with pytest.raises(ClientError) as ended:
         sts.get_caller_identity()
     assert ended.value.response["Error"]["Code"] == "InvalidClientTokenId"

@@ -373,3 +373,13 @@ def test_list_page_query_budget(root_client, launch, ec2_role, django_assert_max
         launch(name=f"n{n}", profile="AppRole")
     with django_assert_max_num_queries(12):
         assert root_client.get("/ec2/instances/").status_code == 200
+
+
+def test_console_pages_need_a_sign_in_but_the_metadata_service_does_not(client, launch):
+    i = launch().instance_id
+    for page in ("/ec2/", "/ec2/instances/", f"/ec2/instances/{i}/", f"/ec2/instances/{i}/connect/"):
+        response = client.get(page)
+        assert response.status_code == 302 and response["Location"].startswith("/signin/"), page
+    assert client.get(f"/ec2/instances/{i}/latest/meta-data/").status_code == 401  # no token: not inside
+    assert client.head(f"/ec2/instances/{i}/latest/meta-data/").status_code == 401
+    assert client.put(f"/ec2/instances/{i}/latest/api/token").status_code == 401
