@@ -29,6 +29,7 @@ from ..errors import (
 )
 from ..identifiers import new_unique_id, validate_name, validate_path
 from ..models import Identity, ManagedPolicy, PolicyVersion, Role
+from ..policy import summary as policy_summary
 from . import convert
 from .base import bump_authz_generation, iam_action, iam_read
 from .lookups import find_policy, find_version, policy_arn, visible_policies
@@ -61,6 +62,20 @@ def validate_document(document: str, *, kind: str = "identity", strict_version: 
     return document
 
 
+@lru_cache(maxsize=256)
+def summarize_document(document: str) -> policy_summary.PolicySummary | None:
+    """The console's policy summary (services, access levels, resources, conditions) of a
+    stored document; None for a text that is not a JSON object. Pure and cached by text: a
+    document is summarised once per process however often its page is opened."""
+    try:
+        parsed = json.loads(document)
+    except ValueError:
+        return None
+    if not isinstance(parsed, dict):
+        return None
+    return policy_summary.summarize(parsed)
+
+
 def check_managed_size(document: str) -> None:
     if engine.policy_size(document) > engine.MANAGED_POLICY_MAX:
         raise LimitExceeded(engine.size_error("managed", engine.MANAGED_POLICY_MAX))
@@ -75,7 +90,12 @@ def aws_managed_catalogue() -> dict:
 
 
 def sync_aws_managed_policies(**kwargs) -> None:
-    """Load (or refresh) the AWS managed policies into the database; idempotent."""
+    """Load (or refresh) the AWS managed policies into the database; idempotent.
+
+    Runs after every ``migrate``, so that an existing database takes the shipped catalogue's
+    descriptions and documents (AWS's key order: ``Version`` first) on its next migrate. The
+    document text is written as AWS's GetPolicyVersion returns these policies: the JSON with
+    its keys in the catalogue's order, indented by four spaces."""
     for name, item in aws_managed_catalogue().items():
         document = json.dumps(item["Document"], indent=4)
         created = parse_datetime(item.get("CreateDate", "")) or timezone.now()
