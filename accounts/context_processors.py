@@ -1,5 +1,6 @@
 """Template context for the console shell: the account menu's label, and the switched role."""
 
+from . import consoles
 from .identifiers import dashed_account_id
 from .services import account as account_services
 from .views import session
@@ -21,6 +22,7 @@ def console(request):
     label = account["alias"] or dashed_account_id(account["account_id"])
     has_session = hasattr(request, "session")
     context = {
+        "console_service_categories": service_categories(),
         "console_account_id_dashed": dashed_account_id(account["account_id"]),
         "console_recent_roles": session.recent_roles(request) if has_session else [],
     }
@@ -36,3 +38,11 @@ def console(request):
         name = account["name"] if principal.is_root else principal.name
         context["console_identity_label"] = f"{name} @ {label}"
     return context
+
+
+def service_categories() -> list[tuple[str, list]]:
+    """The Services menu: the registered consoles by category (in memory, no query)."""
+    groups: dict[str, list] = {}
+    for service in consoles.all_services():
+        groups.setdefault(service.category, []).append(service)
+    return sorted(groups.items())

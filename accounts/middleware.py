@@ -109,3 +109,27 @@ class PasswordChangeRequiredMiddleware:
         if getattr(view_func, "allowed_during_password_change", False):
             return None
         return redirect("password_change_required")
+
+
+class RecentServicesMiddleware:
+    """Console Home's "Recently visited": the service of each console page shown (its URL
+    namespace: iam, ec2, s3), most recent first, kept in a cookie (no query)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if (
+            match is not None
+            and match.namespace
+            and request.method == "GET"
+            and response.status_code == 200
+            and getattr(request, "user", None) is not None
+            and request.user.is_authenticated
+        ):
+            from .views.home import note_visit
+
+            note_visit(request, response, match.namespace.split(":")[0])
+        return response

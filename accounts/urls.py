@@ -44,6 +44,7 @@ def credential_routes(prefix, name_suffix):
 
 urlpatterns = [
     path("", console.dashboard, name="dashboard"),
+    path("identity-providers/", console.identity_providers, name="identity_providers"),
     path("pickers/<str:kind>/", pickers.picker_rows, name="picker"),
     path("users/", users.user_list, name="user_list"),
     path("delete-users/", users.user_delete_many, name="user_delete_many"),

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from accounts.views import signin, switch_role
+from accounts.views import home, signin, switch_role
 
 urlpatterns = [
     path("", signin.home, name="home"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("change-password/", signin.password_change_required, name="password_change_required"),
     path("signin/<str:account>/", signin.signin_account, name="signin_account"),
     path("signout/", signin.signout, name="signout"),
+    path("console/home/", home.console_home, name="console_home"),
     # AWS's own form of the URL: /switchrole?account=…&roleName=… (no trailing slash)
     path("switchrole", switch_role.switch_role, name="switch_role"),
     path("switchrole/back/", switch_role.switch_back, name="switch_back"),

@@ -13,6 +13,7 @@ from ..forms.signin import ChangePasswordForm
 from ..services import access_keys as key_services
 from ..services import account as account_services
 from ..services import credentials
+from ..services import identity_providers as identity_provider_services
 from ..services import mfa as mfa_services
 from .base import form_failed, invalid, refuse_unless, signin_url
 
@@ -57,10 +58,11 @@ def dashboard(request):
     """AWS's IAM dashboard: account ID, alias, sign-in URL, resource counts, recommendations."""
     actor = request.principal
     account = account_services.describe_account(actor)
+    summary_refusal = None
     try:
         summary = account_services.get_account_summary(actor).summary_map
-    except AccessDenied:
-        summary = None
+    except AccessDenied as exc:
+        summary, summary_refusal = None, exc
     counts = None
     if summary is not None:
         counts = {"groups": summary["Groups"], "users": summary["Users"], "roles": summary["Roles"]}
@@ -74,6 +76,7 @@ def dashboard(request):
             "account": account,
             "signin_url": signin_url(request, account),
             "counts": counts,
+            "summary_refusal": summary_refusal,
             "recommendations": recommendations,
         },
     )
@@ -230,3 +233,17 @@ def account_reset(request):
         )
         return redirect("iam:account_settings")
     return render(request, "iam/account_reset.html", context)
+
+
+def identity_providers(request):
+    """Identity providers: SAML and OpenID Connect providers (none until federation exists);
+    a caller who may not list them keeps the page and sees AWS's refusal in the table."""
+    context, status = {"providers": []}, 200
+    try:
+        context["providers"] = [
+            *identity_provider_services.list_saml_providers(request.principal),
+            *identity_provider_services.list_open_id_connect_providers(request.principal),
+        ]
+    except AccessDenied as exc:
+        context["denied"], status = exc, 403
+    return render(request, "iam/identity_providers.html", context, status=status)

@@ -56,14 +56,22 @@ class Picker:
     def attached_json(self) -> str:
         return json.dumps(sorted(self.attached))
 
+    @staticmethod
+    def name_of(item) -> str:
+        for attr in ("policy_name", "user_name", "group_name", "role_name"):
+            if hasattr(item, attr):
+                return getattr(item, attr)
+        return str(item)
+
     @property
-    def rows(self) -> list[tuple[object, str]]:
-        return [(item, self.value_of(item)) for item in (self.page or [])]
+    def rows(self) -> list[tuple[object, str, str]]:
+        """(item, the value submitted, the name a screen reader reads) for the page shown."""
+        return [(item, self.value_of(item), self.name_of(item)) for item in (self.page or [])]
 
     @property
     def hidden_chosen(self) -> list[str]:
         """Chosen values that are not on the page shown (so that they are submitted too)."""
-        shown = {value for _, value in self.rows}
+        shown = {value for _, value, _ in self.rows}
         return [v for v in self.chosen if v not in shown]
 
 

@@ -34,8 +34,8 @@ from .base import form_failed, invalid
 ROOT_EMAIL_SESSION_KEY = "signin_root_email"
 
 
-def safe_next(request, default="iam:dashboard") -> str:
-    """The ``next`` target when it stays on this site, else the dashboard."""
+def safe_next(request, default="console_home") -> str:
+    """The ``next`` target when it stays on this site, else Console Home."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -58,7 +58,7 @@ def home(request):
     """``/``: the AWS API endpoint for API clients, else the console (or its sign-in page)."""
     if api_views.is_api_request(request):
         return api_views.aws_endpoint(request)
-    return redirect("iam:dashboard" if request.user.is_authenticated else "signin")
+    return redirect("console_home" if request.user.is_authenticated else "signin")
 
 
 @login_not_required
@@ -94,7 +94,7 @@ def signup(request):
             f"Your AWS account {root.account.dashed_id} is ready. As a security best practice, "
             "add MFA for the root user and create IAM users for daily work.",
         )
-        return redirect("iam:dashboard")
+        return redirect("console_home")
     return render(request, "signin/signup.html", context)
 
 
@@ -271,7 +271,7 @@ def password_change_required(request):
     user = request.user
     must_change, expired, rules = signin.must_change_password(user)
     if not must_change:
-        return redirect("iam:dashboard")
+        return redirect("console_home")
     form = ChangePasswordForm(request.POST or None)
     context = {"form": form, "rules": rules, "expired": expired}
     if request.method == "POST":

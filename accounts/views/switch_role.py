@@ -56,7 +56,7 @@ def switch_role(request):
             context["refusal"] = exc
             form.add_error(None, sts.SWITCH_ROLE_INVALID)
             return render(request, "iam/switch_role.html", context, status=403)
-        return redirect("iam:dashboard")
+        return redirect("console_home")
     return render(request, "iam/switch_role.html", context)
 
 
@@ -67,7 +67,7 @@ def switch_back(request):
     if switched:
         sts.end_session(session.user_principal(request), access_key_id=switched["access_key_id"])
         messages.info(request, f"You switched back to {request.user.name}.")
-    return redirect(reverse("iam:dashboard"))
+    return redirect(reverse("console_home"))
 
 
 @require_POST
@@ -92,4 +92,4 @@ def switch_recent(request):
     except AccessDenied as exc:
         form.add_error(None, sts.SWITCH_ROLE_INVALID)
         return render(request, "iam/switch_role.html", {"form": form, "refusal": exc}, status=403)
-    return redirect("iam:dashboard")
+    return redirect("console_home")

@@ -422,3 +422,40 @@
     }
   });
 })();
+
+/* The top bar's Services menu: the search box filters the services as the learner types;
+ * Enter opens the first match.
+ *   input[data-services-search], [data-services-group] > [data-services-item][data-services-text], [data-services-none]
+ */
+(function () {
+  function filter(input) {
+    var panel = input.closest(".cs-services__panel");
+    var words = input.value.toLowerCase().trim().split(/\s+/).filter(Boolean);
+    var shown = 0;
+    panel.querySelectorAll("[data-services-group]").forEach(function (group) {
+      var any = false;
+      group.querySelectorAll("[data-services-item]").forEach(function (item) {
+        var text = item.getAttribute("data-services-text");
+        var ok = words.every(function (w) { return text.indexOf(w) >= 0; });
+        item.hidden = !ok;
+        if (ok) { any = true; shown += 1; }
+      });
+      group.hidden = !any;
+    });
+    panel.querySelector("[data-services-none]").hidden = shown > 0;
+  }
+  document.addEventListener("input", function (e) {
+    if (e.target.matches && e.target.matches("[data-services-search]")) filter(e.target);
+  });
+  document.addEventListener("keydown", function (e) {
+    if (!(e.target.matches && e.target.matches("[data-services-search]")) || e.key !== "Enter") return;
+    e.preventDefault();
+    var first = e.target.closest(".cs-services__panel").querySelector("[data-services-item]:not([hidden])");
+    if (first) window.location.href = first.href;
+  });
+  document.addEventListener("shown.bs.dropdown", function (e) {
+    var input = e.target.parentElement && e.target.parentElement.querySelector("[data-services-search]");
+    if (input) input.focus();
+  });
+})();
+

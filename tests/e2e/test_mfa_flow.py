@@ -58,4 +58,4 @@ def test_enrol_mfa_and_sign_in_with_it(live_server, page, root):
     page.locator("#id_code").fill(code(secret, 1))
     shot(page, "11-mfa-signin")
     page.get_by_role("button", name="Submit").click()
-    expect(page.get_by_role("heading", name="IAM Dashboard")).to_be_visible()
+    expect(page.get_by_role("heading", name="Console Home")).to_be_visible()

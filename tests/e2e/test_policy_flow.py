@@ -28,7 +28,7 @@ def test_customer_policy_attach_and_enforce(live_server, page, root, user_factor
     kim = user_factory("kim")
     account = root.account.account_id
     sign_in_root(page, base, root.email)
-    expect(page.get_by_role("heading", name="IAM Dashboard")).to_be_visible()
+    expect(page.get_by_role("heading", name="Console Home")).to_be_visible()
 
     # 1. A malformed document is refused on the editor with AWS's message; nothing is created.
     page.goto(base + "/iam/policies/")
@@ -51,6 +51,7 @@ def test_customer_policy_attach_and_enforce(live_server, page, root, user_factor
     # 3. Attach it from kim's Permissions tab.
     page.goto(base + "/iam/users/kim/")
     page.get_by_role("link", name="Add permissions").click()
+    page.get_by_label("Search permissions policies").fill("ListUsers")
     page.get_by_label("Select ListUsersOnly").check()
     page.get_by_role("button", name="Add permissions").click()
     expect(page.get_by_test_id("permission-row")).to_contain_text("ListUsersOnly")

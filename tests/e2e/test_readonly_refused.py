@@ -22,8 +22,13 @@ def test_readonly_user_is_refused_create_user(live_server, page, root, user_fact
     page.locator("#id_user_name").fill("carol")
     page.locator("#id_password").fill(USER_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="IAM Dashboard")).to_be_visible()
+    expect(page.get_by_role("heading", name="Console Home")).to_be_visible()
 
+    # Console Home → the Services menu, searched → IAM → Users
+    page.get_by_test_id("services-menu").click()
+    page.get_by_label("Search services").fill("iam")
+    page.get_by_label("Search services").press("Enter")
+    expect(page.get_by_role("heading", name="IAM Dashboard")).to_be_visible()
     page.get_by_role("link", name="Users", exact=True).click()
     expect(page.get_by_role("link", name="kim")).to_be_visible()
     page.get_by_role("link", name="Create user").first.click()

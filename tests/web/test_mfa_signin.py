@@ -53,7 +53,7 @@ def test_password_then_mfa_then_console(root, kim_with_mfa):
     page = client.get(reverse("signin_mfa"))
     assert page.status_code == 200 and "MFA code" in page.content.decode()
     ok = client.post(reverse("signin_mfa"), {"code": code(secret)})
-    assert ok.status_code == 302 and ok["Location"] == reverse("iam:dashboard")
+    assert ok.status_code == 302 and ok["Location"] == reverse("console_home")
     assert client.session.session_key != after_password  # rotated at the MFA step
     assert not Session.objects.filter(session_key=after_password).exists()
     assert client.get(reverse("iam:security_credentials")).status_code == 200

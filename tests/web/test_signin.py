@@ -33,7 +33,7 @@ def test_signup_creates_account_and_signs_in(db):
             "password_confirm": "Str0ng-pass",
         },
     )
-    assert response.status_code == 302 and response["Location"] == reverse("iam:dashboard")
+    assert response.status_code == 302 and response["Location"] == reverse("console_home")
     root = Identity.objects.get(email="new@example.com")
     page = client.get(reverse("iam:dashboard"))
     assert page.status_code == 200
@@ -196,7 +196,7 @@ def test_next_never_leaves_the_site(root, user_factory, target):
     user_factory("kim")
     response = signin_iam(Client(), root.account.account_id, "kim", USER_PASSWORD, next_url=target)
     assert response.status_code == 302
-    assert response["Location"] == reverse("iam:dashboard")
+    assert response["Location"] == reverse("console_home")
 
 
 def test_next_on_site_is_followed(root, user_factory):

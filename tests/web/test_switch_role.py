@@ -63,7 +63,7 @@ def test_switch_role_acts_as_the_role_until_switch_back(root, user_factory, clie
         "color": "",
     }
     response = switch(client, root.account_id, display_name="Ops", color="green")
-    assert response.status_code == 302 and response["Location"] == reverse("iam:dashboard")
+    assert response.status_code == 302 and response["Location"] == reverse("console_home")
     session_arn = f"arn:aws:sts::{root.account_id}:assumed-role/Reader/kim"
     users = client.get(reverse("iam:user_list"))
     assert users.status_code == 200  # the role may
