@@ -1,11 +1,13 @@
 """Credential downloads: AWS's CSV formats and the one-time hand-over from the Retrieve step.
 
 A fresh secret (console password, access key) is shown once. Its CSV can be downloaded from
-that step only, once: the bytes wait in a ``PendingDownload`` row, encrypted at rest, named
-by the hash of a random token and bound to the session that made them (by the hash of a
-random owner id kept in that session), for ten minutes. Taking it is one conditional DELETE:
-of concurrent requests with the token exactly one deletes the row, and only that one gets
-the file.
+that step only, as often as the learner clicks while the step is open (as in AWS's console),
+and never once the learner leaves it: the bytes wait in a ``PendingDownload`` row, encrypted
+at rest, named by the hash of a random token and bound to the session that made them (by the
+hash of a random owner id kept in that session), for ten minutes at most. The session marks
+that a step is open; the next console page the session loads (anything but the download
+itself) deletes the row (``close_step``), so leaving the step costs one query, and other
+pages none.
 
 Spreadsheet formula injection: a cell that starts with ``= + - @`` (or a tab or CR) is run
 as a formula by Excel and others. Only the cells a person chose (user names) are escaped
@@ -27,6 +29,7 @@ from .models import PendingDownload
 PASSWORD_CSV_HEADER = ("User name", "Password", "Console sign-in URL")
 ACCESS_KEY_CSV_HEADER = ("Access key ID", "Secret access key")
 _OWNER_KEY = "iam_download_owner"
+_OPEN_KEY = "iam_download_open"  # a Retrieve step with a download is open in this session
 _TTL_SECONDS = 600
 
 
@@ -76,6 +79,8 @@ def stash(request, *, filename: str, content: bytes) -> str:
     PendingDownload.objects.filter(owner_hash=owner_hash).delete()
     PendingDownload.objects.filter(expires_at__lte=now).delete()
     token = secrets.token_urlsafe(24)
+    request.session[_OPEN_KEY] = True
+    request.download_step_opened = True
     PendingDownload.objects.create(
         token_hash=_hash(token),
         owner_hash=owner_hash,
@@ -86,22 +91,26 @@ def stash(request, *, filename: str, content: bytes) -> str:
     return token
 
 
-def take(request, token: str):
-    """The (filename, bytes) stashed under ``token`` by this session, removed as it is taken
-    (by one request only); None when gone, expired or another session's."""
+def fetch(request, token: str):
+    """The (filename, bytes) stashed under ``token`` by this session while its Retrieve step is
+    open; None when gone (the learner left the step), expired or another session's."""
     owner = _owner(request, create=False)
     if owner is None:
         return None
-    rows = PendingDownload.objects.filter(
+    item = PendingDownload.objects.filter(
         token_hash=_hash(token), owner_hash=_hash(owner), expires_at__gt=timezone.now()
-    )
-    item = rows.first()
+    ).first()
     if item is None:
         return None
-    deleted, _ = rows.delete()
-    if not deleted:
-        return None  # a concurrent request took it first
     return item.filename, crypto.decrypt(item.content_encrypted).encode("utf-8")
+
+
+def close_step(request) -> None:
+    """The learner left the Retrieve step: its download is gone (no query unless one was open)."""
+    if getattr(request, "download_step_opened", False) or not request.session.get(_OPEN_KEY):
+        return
+    del request.session[_OPEN_KEY]
+    discard(request)
 
 
 def discard(request) -> None:

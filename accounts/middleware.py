@@ -133,3 +133,20 @@ class RecentServicesMiddleware:
 
             note_visit(request, response, match.namespace.split(":")[0])
         return response
+
+
+class DownloadStepMiddleware:
+    """A Retrieve step's CSV stays downloadable while the learner is on the step: any other
+    console page the session loads afterwards closes the step (``downloads.close_step``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name != "iam:credentials_download" and hasattr(request, "session"):
+            from . import downloads
+
+            downloads.close_step(request)
+        return response

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "accounts.middleware.RequestContextMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "accounts.middleware.RecentServicesMiddleware",
+    "accounts.middleware.DownloadStepMiddleware",
 ]
 
 ROOT_URLCONF = "iamconsole.urls"

@@ -204,8 +204,8 @@ def _retrieve_password(request, user, password, *, created):
 
 @require_POST
 def credentials_download(request, token):
-    """The CSV of the latest Retrieve step, once; afterwards it is gone."""
-    taken = downloads.take(request, token)
+    """The CSV of the Retrieve step the learner is on (again on each click); gone once they leave."""
+    taken = downloads.fetch(request, token)
     if taken is None:
         raise Http404("This download is no longer available. Secrets are shown only once.")
     filename, content = taken

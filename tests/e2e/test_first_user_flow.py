@@ -92,6 +92,12 @@ def test_signup_create_user_csv_signin_forced_change(live_server, page):
     assert user_name == "kim"
     assert signin_url == f"{base}/signin/{account_id}/"
     assert Identity.objects.get(name="kim").check_password(password)
+    # a second click downloads it again, and the step stays on screen
+    with page.expect_download() as again_info:
+        page.get_by_test_id("download-csv").click()
+    with open(again_info.value.path(), newline="", encoding="utf-8") as f:
+        assert list(csv.reader(io.StringIO(f.read()))) == rows
+    expect(page.get_by_role("heading", name="Retrieve password")).to_be_visible()
 
     # 4. Sign out (a POST from the account menu).
     page.get_by_role("button", name=re.compile(r"Acme Learning @ ")).click()
