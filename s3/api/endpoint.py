@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, quote
 from django.db import DatabaseError
 from django.http import HttpResponse
 
-from accounts import context
+from accounts import context, network
 from accounts.api import sigv4
 from accounts.errors import ExpiredToken as IAMExpiredToken
 from accounts.errors import IAMError, InvalidClientTokenId
@@ -36,14 +36,6 @@ from ..errors import (
 )
 from . import handlers
 from .xml import error_document
-
-try:  # the client's address as the hardening work reads it (behind trusted proxies)
-    from accounts.network import client_ip as _client_ip
-except ImportError:  # pragma: no cover - older trees
-
-    def _client_ip(request):
-        return request.META.get("REMOTE_ADDR") or None
-
 
 log = logging.getLogger("iamconsole.s3")
 _ID_CHARS = string.ascii_uppercase + string.digits
@@ -153,7 +145,7 @@ def _call_context(request, auth: Authenticated) -> context.CallContext:
         extra["s3"] = keys
     mfa_at = auth.caller.mfa_authenticated_at if auth.caller is not None else None
     return context.CallContext(
-        source_ip=_client_ip(request),
+        source_ip=network.client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:256],
         secure_transport=request.is_secure(),
         mfa_authenticated_at=mfa_at.timestamp() if mfa_at is not None else None,
@@ -161,6 +153,9 @@ def _call_context(request, auth: Authenticated) -> context.CallContext:
     )
 
 
+OBJECT_CSP = (
+    "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'self' 'unsafe-inline'"
+)
 KEY_USE_INTERVAL = 60.0  # seconds between two AccessKeyLastUsed writes for one key (per process)
 _noted: dict[tuple[str, str], float] = {}
 
@@ -233,6 +228,10 @@ def serve(request, route) -> HttpResponse:
         # S3's 4xx answers are the API's normal outcomes, not the server's problems: Django
         # would log each as a warning ("Forbidden: /bucket/key")
         response._has_been_logged = True
+    # S3 serves its objects from the console's own origin: an uploaded HTML page must not run
+    # scripts there (it could act with a signed-in user's console session), so S3's answers
+    # render in a sandbox of their own, scripts off.
+    response["Content-Security-Policy"] = OBJECT_CSP
     response["x-amz-request-id"] = request_id
     response["x-amz-id-2"] = _host_id()
     response["Server"] = "AmazonS3"

@@ -160,6 +160,9 @@ def test_anonymous_presigned_and_virtual_host(endpoint, root, reports):
     )
     status, headers, body = raw(endpoint, "GET", f"/{BUCKET}/README.txt")
     assert (status, body, headers["Content-Type"]) == (200, b"hello", "binary/octet-stream")
+    # objects come from the console's origin: whatever they hold renders sandboxed, scripts off
+    assert headers["Content-Security-Policy"].startswith("sandbox; default-src 'none'")
+    assert headers["X-Content-Type-Options"] == "nosniff"
     anonymous = s3_client(endpoint, None)
     assert anonymous.get_object(Bucket=BUCKET, Key="reports/q1.csv")["Body"].read().startswith(b"region")
     with pytest.raises(ClientError) as caught:
