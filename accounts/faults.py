@@ -105,9 +105,31 @@ class FaultMiddleware:
         response = self.get_response(request)
         faults = getattr(request, _FAULTS, None)
         if not faults or response.status_code < 500:
-            return response
+            return console_page_for(request, response)
         if any(is_database_unavailable(exc) for exc in faults):
             log.warning("%s %s: the database is unavailable, answered 503", request.method, request.path)
             return unavailable_response()
         _audit_fault(request, faults[0])
+        return console_page_for(request, response)
+
+
+def _is_html(response) -> bool:
+    return response.get("Content-Type", "").startswith("text/html")
+
+
+def console_page_for(request, response):
+    """The console's own 404 and 500 pages in every mode (with DEBUG on, Django answers an
+    unknown URL with its list of URL patterns and an error with a traceback): an HTML 404
+    that no view answered (no URL matched) and any HTML 500. API answers (XML, JSON) and the
+    views' own 404 pages stay as they are."""
+    if not _is_html(response):
         return response
+    if response.status_code == 404 and getattr(request, "resolver_match", None) is None:
+        from django.shortcuts import render
+
+        return render(request, "console/not_found.html", {"message": "This page does not exist."}, status=404)
+    if response.status_code == 500:
+        page = HttpResponse(render_to_string("console/server_error.html"), status=500)
+        add_never_cache_headers(page)
+        return page
+    return response

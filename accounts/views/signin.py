@@ -103,7 +103,10 @@ def signup(request):
 @never_cache
 def signin_start(request):
     """AWS's first sign-in page: choose Root user or IAM user, then Next."""
-    form = SignInStartForm(request.POST or None)
+    root_chosen = request.GET.get("user_type") == SignInStartForm.ROOT  # e.g. after the root user signs out
+    form = SignInStartForm(
+        request.POST or None, initial={"user_type": SignInStartForm.ROOT} if root_chosen else None
+    )
     context = {"form": form, "next": request.GET.get("next", "")}
     if request.method == "POST":
         if not form.is_valid():
@@ -259,6 +262,8 @@ def signout(request):
         back_to = reverse("signin_account", args=[account["alias"] or account["account_id"]])
     session.sign_out(request)
     messages.info(request, "You have signed out.")
+    if back_to is None and identity is not None:  # the root user: the root sign-in again
+        back_to = f"{reverse('signin')}?user_type={SignInStartForm.ROOT}"
     return redirect(back_to or "signin")
 
 

@@ -4,7 +4,9 @@ Creates, once, an account with an alias, its root user, the groups Admins
 (AdministratorAccess), Developers (AmazonEC2FullAccess) and ReadOnly (AmazonS3ReadOnlyAccess,
 IAMReadOnlyAccess), a few IAM users (one of them must reset its password) and the role
 EC2ReadOnlyRole (trusted by EC2, AmazonEC2ReadOnlyAccess attached), then prints how to sign in
-as each. Run it again and it changes nothing and prints the same.
+as each. A second account, the lab account, stays empty: the articles' walkthrough starts in
+it from nothing (its first step creates the group Developers, which the demo account already
+has). Run it again and it changes nothing and prints the same.
 """
 
 from django.core.management.base import BaseCommand
@@ -22,6 +24,9 @@ from accounts.signals import demo_account_seeded
 ALIAS = "iamconsole-demo"
 ROOT_EMAIL = "root@demo.iamconsole.test"
 ROOT_PASSWORD = "Demo-Root-2026!"
+LAB_ALIAS = "iamconsole-lab"
+LAB_ROOT_EMAIL = "root@lab.iamconsole.test"
+LAB_ROOT_PASSWORD = "Lab-Root-2026!"
 # The classic setup: each group's AWS managed policies.
 GROUPS = {
     "Admins": ("AdministratorAccess",),
@@ -54,10 +59,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, base_url, **options):
         account, created, extra_lines = self._seed(base_url)
+        lab = self._seed_lab()
         # Printed after the commit: a reader that goes away (``seed_demo | head``) must not
         # roll the seed back.
         try:
             self._print(account, base_url.rstrip("/"), created, extra_lines)
+            self._print_lab(lab, base_url.rstrip("/"))
             self.stdout.flush()
         except BrokenPipeError:
             pass
@@ -121,6 +128,28 @@ class Command(BaseCommand):
         extra_lines: list[str] = []
         demo_account_seeded.send(sender=self.__class__, root=root, base_url=base_url, lines=extra_lines)
         return Account.objects.get(pk=root.account_id), created, extra_lines
+
+    @transaction.atomic
+    def _seed_lab(self):
+        """The lab account: a root user and an alias, nothing else (the walkthrough adds the rest)."""
+        account = Account.objects.filter(alias=LAB_ALIAS).first()
+        if account is None:
+            root = account_services.create_account(
+                email=LAB_ROOT_EMAIL, password=LAB_ROOT_PASSWORD, account_name="iamconsole lab"
+            )
+            account_services.create_account_alias(root, account_alias=LAB_ALIAS)
+            account = Account.objects.get(pk=root.account_id)
+        return account
+
+    def _print_lab(self, lab, base_url):
+        out = self.stdout
+        out.write("")
+        out.write(
+            f"The lab account {lab.dashed_id} (alias {lab.alias}) is empty: follow the articles' walkthrough there."
+        )
+        out.write(
+            f"  Root user:   email {LAB_ROOT_EMAIL}   password {LAB_ROOT_PASSWORD}   at {base_url}/signin/"
+        )
 
     def _print(self, account, base_url, created, extra_lines=()):
         out = self.stdout
