@@ -1,6 +1,6 @@
 """Benchmark: S3 PutObject/GetObject of this server under gunicorn beside moto_server, with boto3.
 
-    .venv/bin/python benchmarks/s3.py [--small 300] [--large 16] [--workers 3] [--rounds 4]
+    .venv/bin/python benchmarks/s3.py [--small 300] [--large 16] [--workers 3] [--rounds 6] [--persistent-sqlite]
 
 Starts, each on its own free port on 127.0.0.1:
 
@@ -234,7 +234,7 @@ def main() -> int:
     parser.add_argument(
         "--memory-objects", type=int, default=4, help="puts and gets per size for the RSS test"
     )
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument(
         "--persistent-sqlite", action="store_true", help="what-if: keep this server's SQLite connections open"

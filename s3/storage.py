@@ -15,7 +15,9 @@ import base64
 import contextlib
 import hashlib
 import os
+import queue
 import tempfile
+import threading
 import uuid
 import zlib
 from dataclasses import dataclass, field
@@ -74,16 +76,44 @@ class BodyError(Exception):
         self.kind = kind
 
 
+class _BackgroundDigest:
+    """Hashes fed from the reading thread and computed in another one: hashlib lets go of the
+    GIL for large buffers, so MD5 (the ETag, and the slowest of them) runs beside the reading,
+    the file write and the other hashes. At most ``depth`` chunks wait (memory stays bounded)."""
+
+    def __init__(self, hashes: list, depth: int = 4):
+        self._hashes = hashes
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:
+            for h in self._hashes:
+                h.update(data)
+
+    def update(self, data: bytes) -> None:
+        self._queue.put(data)
+
+    def finish(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+
 def receive(
     stream, *, length: int | None, limit: int, checksums=(), sha256: bool = False
 ) -> tuple[Staged, str]:
     """Read ``stream`` into a staging file, hashing as it goes; returns the staged file and
     the hex SHA-256 of the body (when ``sha256``). Reads exactly ``length`` bytes when given
     (fewer: ``BodyError("incomplete")``), else to the end of the stream; more than ``limit``
-    bytes: ``BodyError("too-large")``. Never holds more than one chunk in memory."""
+    bytes: ``BodyError("too-large")``. Holds a few chunks in memory at most."""
     md5 = hashlib.md5(usedforsecurity=False)
     sums = {name: _checksum(name) for name in checksums}
     body_sha = hashlib.sha256() if sha256 else None
+    inline = [h for h in (*sums.values(), body_sha) if h is not None]
+    background = _BackgroundDigest([md5]) if length is None or length > 2 * CHUNK else None
+    if background is None:
+        inline.append(md5)
     fd, path = tempfile.mkstemp(dir=conf.staging_dir(), prefix="upload-")
     size = 0
     try:
@@ -100,15 +130,17 @@ def receive(
                 size += len(data)
                 if size > limit:
                     raise BodyError("too-large")
-                md5.update(data)
-                for h in sums.values():
+                if background is not None:
+                    background.update(data)
+                for h in inline:
                     h.update(data)
-                if body_sha is not None:
-                    body_sha.update(data)
                 out.write(data)
     except BaseException:
         _unlink(path)
         raise
+    finally:
+        if background is not None:
+            background.finish()
     staged = Staged(
         path=path,
         size=size,
