@@ -10,7 +10,7 @@ import functools
 
 from django.urls import path
 
-from .views import permissions, policies, simulator
+from .views import permissions, policies, simulator, tags
 
 
 def for_kind(view, kind: str):
@@ -63,6 +63,7 @@ urlpatterns = [
     path("policies/versions/delete/", policies.policy_version_delete, name="policy_version_delete"),
     path("policies/attach/", policies.policy_attach_entities, name="policy_attach_entities"),
     path("policies/detach/", policies.policy_detach_entities, name="policy_detach_entities"),
+    path("policies/tags/", tags.policy_tags_edit, name="policy_tags_edit"),
     path("policy-simulator/", simulator.policy_simulator, name="policy_simulator"),
     *owner_routes("user"),
     *owner_routes("group"),

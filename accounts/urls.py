@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .policy_urls import urlpatterns as policy_urlpatterns
-from .views import console, credentials, groups, pickers, reports, roles, users
+from .views import console, credentials, groups, pickers, reports, roles, tags, users
 
 app_name = "iam"
 
@@ -54,6 +54,8 @@ urlpatterns = [
     path("users/<str:user_name>/delete/", users.user_delete, name="user_delete"),
     path("users/<str:user_name>/console-access/", users.user_console_access, name="user_console_access"),
     path("users/<str:user_name>/add-to-groups/", users.user_add_to_groups, name="user_add_to_groups"),
+    path("users/<str:user_name>/tags/", tags.user_tags, name="user_tags"),
+    path("users/<str:user_name>/tags/edit/", tags.user_tags_edit, name="user_tags_edit"),
     path(
         "users/<str:user_name>/groups/<str:group_name>/remove/",
         users.user_remove_from_group,
@@ -89,4 +91,6 @@ urlpatterns = [
     path("roles/<str:role_name>/edit/", roles.role_edit, name="role_edit"),
     path("roles/<str:role_name>/trust-policy/", roles.role_trust_edit, name="role_trust_edit"),
     path("roles/<str:role_name>/delete/", roles.role_delete, name="role_delete"),
+    path("roles/<str:role_name>/tags/", tags.role_tags, name="role_tags"),
+    path("roles/<str:role_name>/tags/edit/", tags.role_tags_edit, name="role_tags_edit"),
 ]

@@ -20,6 +20,7 @@ from ..forms.common import ConfirmDeleteForm, ConfirmWordForm
 from ..forms.policies import POLICY_SKELETON, CreatePolicyForm, EditPolicyForm, EntitiesForm
 from ..services import permissions as permission_services
 from ..services import policies as policy_services
+from ..services import tags as tag_services
 from ..services.tables import PAGE_SIZES
 from ..shapes import PolicyType
 from .base import confirmed_delete, form_failed, invalid, refuse_unless
@@ -80,7 +81,7 @@ def _document_failed(request, template, context, form, exc: IAMError):
     return form_failed(request, template, context, form, exc, "policy_document")
 
 
-def _aws_managed_refusal(request, policy, attempt=None):
+def aws_managed_refusal(request, policy, attempt=None):
     """AWS managed policies are read-only: the page says so (400); a POST still goes to the
     service (``attempt``), which refuses it with AWS's error and audits the attempt."""
     message = AWS_MANAGED_READ_ONLY.format(name=policy.policy_name)
@@ -188,22 +189,53 @@ def _entities_context(entities) -> dict:
     return {"entities": entities, "entity_count": count}
 
 
+def document_context(request, version) -> dict:
+    """The "Permissions defined in this policy" panel: the document as stored (AWS's JSON
+    view) and its summary by service; ``?view=json`` shows the JSON first, as the console's
+    Summary / JSON toggle does."""
+    urls = {}
+    for view in ("summary", "json"):
+        query = request.GET.copy()
+        query.pop("tab", None)  # the Permissions tab is the default
+        query["view"] = view
+        urls[f"{view}_url"] = f"{request.path}?{query.urlencode()}"
+    return {
+        "version": version,
+        "summary": policy_services.summarize_document(version.document),
+        "view": "json" if request.GET.get("view") == "json" else "summary",
+        **urls,
+    }
+
+
 @with_policy
 def policy_detail(request, policy):
+    """Policy details: Permissions (summary and JSON of the default version), Entities
+    attached, Policy versions, and Tags (customer managed policies only, as in AWS)."""
+    from .tags import tags_context
+
     actor = request.principal
     tab = request.GET.get("tab", "permissions")
     context = {"policy": policy}
+    status = 200
     if tab == "entities":
         context.update(
             _entities_context(policy_services.list_entities_for_policy(actor, policy_arn=policy.arn))
         )
     elif tab == "versions":
         context["versions"] = policy_services.list_policy_versions(actor, policy_arn=policy.arn).items
+    elif tab == "tags" and not policy.is_aws_managed:
+        tags, status = tags_context(
+            lambda **kw: tag_services.list_policy_tags(actor, **kw),
+            policy_url("policy_tags_edit", policy),
+            policy_arn=policy.arn,
+        )
+        context.update(tags)
     else:
         tab = "permissions"
-        context["version"] = policy_services.get_default_policy_version(actor, policy_arn=policy.arn)
+        version = policy_services.get_default_policy_version(actor, policy_arn=policy.arn)
+        context.update(document_context(request, version))
     context["tab"] = tab
-    return render(request, "iam/policy_detail.html", context)
+    return render(request, "iam/policy_detail.html", context, status=status)
 
 
 @with_policy
@@ -211,7 +243,8 @@ def policy_version_detail(request, policy):
     version = policy_services.get_policy_version(
         request.principal, policy_arn=policy.arn, version_id=request.GET.get("version_id", "")
     )
-    return render(request, "iam/policy_version_detail.html", {"policy": policy, "version": version})
+    context = {"policy": policy, **document_context(request, version)}
+    return render(request, "iam/policy_version_detail.html", context)
 
 
 @with_policy
@@ -221,7 +254,7 @@ def policy_edit(request, policy):
     actor = request.principal
     template = "iam/policy_edit.html"
     if policy.is_aws_managed:
-        return _aws_managed_refusal(
+        return aws_managed_refusal(
             request,
             policy,
             lambda: policy_services.create_policy_version(
@@ -270,7 +303,7 @@ def policy_delete(request, policy):
     actor = request.principal
     template = "iam/policy_delete.html"
     if policy.is_aws_managed:
-        return _aws_managed_refusal(
+        return aws_managed_refusal(
             request, policy, lambda: policy_services.delete_policy(actor, policy_arn=policy.arn)
         )
     refuse_unless(actor, "iam:DeletePolicy", arn=policy.arn)
@@ -317,7 +350,7 @@ def policy_version_delete(request, policy):
     actor = request.principal
     template = "iam/policy_version_delete.html"
     if policy.is_aws_managed:
-        return _aws_managed_refusal(
+        return aws_managed_refusal(
             request,
             policy,
             lambda: policy_services.delete_policy_version(
