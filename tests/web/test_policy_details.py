@@ -4,6 +4,7 @@ JSON, and the query counts of the pages."""
 
 import html
 import json
+from urllib.parse import quote, unquote
 
 import pytest
 from django.core.management.sql import emit_post_migrate_signal
@@ -99,6 +100,21 @@ def test_customer_policy_keeps_the_authors_text_and_key_order(root, root_client)
     # and the summary reads it all the same
     row = summary_of(root_client.get(url("policy_detail", policy))).row("Allow", "s3")
     assert row.access_level == ("Limited: List, Read",)
+
+
+def test_get_policy_version_returns_the_authors_text_url_encoded(root):
+    """The API's GetPolicyVersion: the Document member is the text the author sent, URL-encoded
+    (RFC 3986), as IAM returns it; decoded, it is the text byte for byte."""
+    from accounts.api import iam as iam_api
+    from accounts.api import protocol
+    from accounts.api.adapt import encode_policy_documents
+
+    policy = create(root, "Unusual", UNUSUAL)
+    result = iam_api.HANDLERS["GetPolicyVersion"](root, {"PolicyArn": policy.arn, "VersionId": "v1"}, None)
+    encode_policy_documents(result, protocol.operation("iam", "GetPolicyVersion").output_shape)
+    document = result["PolicyVersion"]["Document"]
+    assert document == quote(UNUSUAL, safe="-_.!~*'()")
+    assert unquote(document) == UNUSUAL and document.startswith("%7B%22Statement%22")
 
 
 def test_inline_policy_keeps_the_authors_text(root, user_factory):
