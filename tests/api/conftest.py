@@ -12,8 +12,10 @@ import contextlib
 import csv
 import io
 import re
-import socket
+import threading
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -28,25 +30,20 @@ class Keys:
     session_token: str | None = None
 
 
+def _join_request_threads(timeout: float = 10.0) -> None:
+    """Wait for the test servers' request threads, which end once their client has gone (every
+    client is closed after its test), so that their database connections are closed before the
+    test database is dropped: PostgreSQL refuses to drop a database still in use."""
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and "process_request_thread" in thread.name:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _live_server_sends_without_delay():
-    """Django's test server writes a response's head and body in two sends; on a kept-alive
-    connection (boto3 keeps them) Nagle's algorithm then holds the body until the client's
-    delayed ACK, about 40 ms per request. Production servers (gunicorn) set TCP_NODELAY on
-    their sockets; so does the test server from here on."""
-    from django.core.servers import basehttp
-
-    original = basehttp.WSGIRequestHandler.setup
-
-    def setup(self):
-        with contextlib.suppress(OSError):
-            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        original(self)
-
-    patch = pytest.MonkeyPatch()
-    patch.setattr(basehttp.WSGIRequestHandler, "setup", setup)
+def _request_threads_end_before_the_database(django_db_setup):
     yield
-    patch.undo()
+    _join_request_threads()
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +53,15 @@ def botocore_session():
 
     session = botocore.session.get_session()
     session.set_config_variable("region", "us-east-1")
+    session.register("before-send", _one_request_per_connection)
     return session
+
+
+def _one_request_per_connection(request, **kwargs):
+    """Every request asks the test server to close its connection after answering: its thread
+    (and the thread's database connection) ends with the request, and no kept-alive connection
+    waits on Nagle's algorithm (Django's test server writes a response in two sends)."""
+    request.headers["Connection"] = "close"
 
 
 @dataclass
@@ -84,11 +89,23 @@ class Caller:
         return self.client("sts")
 
 
+_CLIENTS: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients():
+    """Each test's clients close their kept-alive connections when it ends, so that the test
+    server's threads (and their database connections) end too; a closed client reconnects."""
+    yield
+    while _CLIENTS:
+        _CLIENTS.pop().close()
+
+
 def make_client(session, service: str, endpoint: str, keys: Keys, region: str = "us-east-1", **config):
     """A boto3-equivalent client (botocore's, which boto3 wraps) that never retries."""
     from botocore.config import Config
 
-    return session.create_client(
+    client = session.create_client(
         service,
         region_name=region,
         endpoint_url=endpoint,
@@ -97,6 +114,8 @@ def make_client(session, service: str, endpoint: str, keys: Keys, region: str = 
         aws_session_token=keys.session_token,
         config=Config(retries={"max_attempts": 1, "mode": "standard"}, **config),
     )
+    _CLIENTS.append(client)
+    return client
 
 
 def keys_from_console(client, user_name: str | None = None) -> Keys:
@@ -242,7 +261,10 @@ def module_world(django_db_setup, django_db_blocker, botocore_session):
                 account_id=root.account.account_id, endpoint=server.url, session=botocore_session, **callers
             )
         finally:
+            for client in _CLIENTS:  # this module's last test's, if it failed before closing them
+                client.close()
             server.stop()
+            _join_request_threads()
             call_command("flush", interactive=False, verbosity=0)
 
 
@@ -251,10 +273,14 @@ def _test_database():
     """The test database, set up here when pytest-django has not (it sets up the databases the
     selected tests ask for by marker or fixture, and module_world's tests ask for none)."""
     from django.db import connection
+    from django.db.backends.base.creation import TEST_DATABASE_PREFIX
     from django.test.utils import setup_databases, teardown_databases
 
-    if connection.settings_dict["NAME"] == connection.creation._get_test_db_name():
-        yield
+    name = str(connection.settings_dict["NAME"])
+    if name == connection.settings_dict["TEST"].get("NAME") or Path(name).name.startswith(
+        TEST_DATABASE_PREFIX
+    ):
+        yield  # already the test database
         return
     old = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     try:
@@ -320,6 +346,19 @@ class RawResponse:
         return {key: local.get(key) for key in ("Type", "Code", "Message", "RequestId")}
 
 
+def http(method: str, url: str, body: bytes | None = None, headers: dict | None = None) -> RawResponse:
+    """One HTTP request on a connection of its own, closed afterwards."""
+    import urllib3
+
+    pool = urllib3.PoolManager(retries=False)
+    try:
+        headers = {**(headers or {}), "Connection": "close"}
+        response = pool.request(method, url, body=body, headers=headers, redirect=False, timeout=30)
+        return RawResponse(response.status, dict(response.headers), response.data)
+    finally:
+        pool.clear()
+
+
 def send(
     endpoint: str,
     body: bytes | str = b"",
@@ -335,7 +374,6 @@ def send(
 ) -> RawResponse:
     """Send one request as given (signed with SigV4 when ``keys`` are given, by botocore's own
     signer); ``tamper(headers)`` may change the signed headers before sending."""
-    import urllib3
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
@@ -351,10 +389,7 @@ def send(
     sent = dict(prepared.headers.items())
     if tamper is not None:
         tamper(sent)
-    response = urllib3.request(
-        method, prepared.url, body=data or None, headers=sent, retries=False, redirect=False, timeout=30
-    )
-    return RawResponse(response.status, dict(response.headers), response.data)
+    return http(method, prepared.url, data or None, sent)
 
 
 def table_counts() -> dict:

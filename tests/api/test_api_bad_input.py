@@ -14,12 +14,11 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 import time_machine
-import urllib3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.api import iam
-from tests.api.conftest import Keys, RawResponse, make_client, send, table_counts
+from tests.api.conftest import Keys, RawResponse, http, make_client, send, table_counts
 
 IAM_VERSION = "2010-05-08"
 STS_VERSION = "2011-06-15"
@@ -312,13 +311,9 @@ def test_a_tampered_body_is_refused(api):
     )
     prepared = request.prepare()
     before = table_counts()
-    raw = urllib3.request(
-        "POST",
-        prepared.url,
-        body=form("DeleteUser", UserName="nobody"),
-        headers=dict(prepared.headers.items()),
+    response = http(
+        "POST", prepared.url, form("DeleteUser", UserName="nobody").encode(), dict(prepared.headers)
     )
-    response = RawResponse(raw.status, dict(raw.headers), raw.data)
     assert_aws_error(response, 403, "SignatureDoesNotMatch", SIGNATURE_MISMATCH)
     assert table_counts() == before
 
@@ -376,8 +371,7 @@ def test_a_clock_skewed_by_more_than_15_minutes_is_refused(api, minutes):
         ).add_auth(request)
         prepared = request.prepare()
     before = table_counts()
-    raw = urllib3.request("POST", prepared.url, body=prepared.body, headers=dict(prepared.headers.items()))
-    response = RawResponse(raw.status, dict(raw.headers), raw.data)
+    response = http("POST", prepared.url, prepared.body, dict(prepared.headers.items()))
     error = assert_aws_error(response, 403, "SignatureDoesNotMatch")
     expected = "Signature expired: " if minutes < 0 else "Signature not yet current: "
     assert error["Message"].startswith(expected)
@@ -393,24 +387,24 @@ def test_a_replayed_expired_presigned_url_is_refused(api):
     with time_machine.travel(datetime.now(UTC), tick=True) as clock:
         url = iam_client.generate_presigned_url("get_user", Params={"UserName": "nobody"}, ExpiresIn=60)
         assert "X-Amz-Signature=" in urlsplit(url).query
-        first = urllib3.request("POST", url)
-        assert first.status == 200 and b"<UserName>nobody</UserName>" in first.data
+        first = http("POST", url)
+        assert first.status == 200 and b"<UserName>nobody</UserName>" in first.body
         # within its validity the URL may be replayed, as AWS allows
-        assert urllib3.request("POST", url).status == 200
+        assert http("POST", url).status == 200
         clock.shift(61)
         before = table_counts()
-        raw = urllib3.request("POST", url)
+        response = http("POST", url)
         assert table_counts() == before
-    response = RawResponse(raw.status, dict(raw.headers), raw.data)
     assert_aws_error(response, 400, "RequestExpired", "Request has expired.")
 
 
 def test_a_presigned_url_with_a_changed_parameter_is_refused(api):
     iam_client = make_client(api.session, "iam", api.endpoint, api.keys)
     url = iam_client.generate_presigned_url("get_user", Params={"UserName": "nobody"}, ExpiresIn=60)
-    assert urllib3.request("POST", url).status == 200
-    raw = urllib3.request("POST", url.replace("UserName=nobody", "UserName=admin"))
-    assert_aws_error(RawResponse(raw.status, dict(raw.headers), raw.data), 403, "SignatureDoesNotMatch")
+    assert http("POST", url).status == 200
+    assert_aws_error(
+        http("POST", url.replace("UserName=nobody", "UserName=admin")), 403, "SignatureDoesNotMatch"
+    )
 
 
 # --- fuzzed -------------------------------------------------------------------------------------------
