@@ -186,12 +186,9 @@ def search_groups(
     """The console's User groups table (and its group pickers): a page of the account's groups."""
     authorize(actor, "iam:ListGroups", group_arn(actor, ""))
     qs = Group.objects.filter(account_id=actor.account_id).annotate(sort_key=Lower("name"))
-    if sort == "users":
-        qs = qs.annotate(member_count=Count("members"))
 
     def prepare(page_qs):
-        if sort != "users":
-            page_qs = page_qs.annotate(member_count=Count("members"))
+        page_qs = page_qs.annotate(member_count=Count("members"))
         return page_qs.prefetch_related(Prefetch("attached_policies", ManagedPolicy.objects.only("name")))
 
     return table_page(
@@ -204,6 +201,7 @@ def search_groups(
         page=page,
         page_size=page_size,
         prepare=prepare,
+        sort_annotations={"users": {"member_count": Count("members")}},
         convert=convert.group,
     )
 

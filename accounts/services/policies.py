@@ -10,6 +10,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from django.db import connection
 from django.db.models import Count, Q, Value
 from django.db.models.functions import Concat, Lower
 from django.utils import timezone
@@ -28,7 +29,7 @@ from ..errors import (
     ValidationError,
 )
 from ..identifiers import new_unique_id, validate_name, validate_path
-from ..models import Identity, ManagedPolicy, PolicyVersion, Role
+from ..models import Group, Identity, ManagedPolicy, PolicyVersion, Role
 from ..policy import summary as policy_summary
 from . import convert
 from .base import bump_authz_generation, iam_action, iam_read
@@ -125,25 +126,43 @@ def sync_aws_managed_policies(**kwargs) -> None:
 # --- reads --------------------------------------------------------------------------------
 
 
+def _link_counts(through, entity_field: str, entity, account_id: str, policy_ids: list[int]):
+    """(policy id, links to the account's entities) for these policies, walking the policies'
+    links first: SQLite treats the left side of a CROSS JOIN as the outer loop (without table
+    statistics its planner walked the account's 5,000 users first: 60-90 ms instead of 2 ms);
+    PostgreSQL plans it freely."""
+    if not policy_ids:
+        return []
+    quote = connection.ops.quote_name
+    placeholders = ", ".join(["%s"] * len(policy_ids))
+    # only table and column names from the models and %s placeholders: no caller text
+    tables = f"{quote(through._meta.db_table)} t CROSS JOIN {quote(entity._meta.db_table)} e"
+    where = f"t.managedpolicy_id IN ({placeholders}) AND e.id = t.{quote(entity_field)} AND e.account_id = %s"
+    sql = (
+        "SELECT t.managedpolicy_id, COUNT(*) FROM "
+        + tables
+        + " WHERE "
+        + where
+        + " GROUP BY t.managedpolicy_id"
+    )  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*policy_ids, account_id])
+        return cursor.fetchall()
+
+
 def _usage_counts(account_id: str, policy_ids: list[int]) -> tuple[dict, dict]:
     """Attachments and boundary uses of these policies by the account's entities: five small
     grouped queries over the link tables, whatever the number of policies or entities."""
     attachments: dict[int, int] = {}
     boundaries: dict[int, int] = {}
     links = (
-        (ManagedPolicy.attached_users.through, "identity__account_id", attachments),
-        (ManagedPolicy.attached_groups.through, "group__account_id", attachments),
-        (ManagedPolicy.attached_roles.through, "role__account_id", attachments),
+        (ManagedPolicy.attached_users.through, "identity_id", Identity),
+        (ManagedPolicy.attached_groups.through, "group_id", Group),
+        (ManagedPolicy.attached_roles.through, "role_id", Role),
     )
-    for through, account_field, into in links:
-        rows = (
-            through.objects.filter(managedpolicy_id__in=policy_ids, **{account_field: account_id})
-            .values("managedpolicy_id")
-            .annotate(n=Count("*"))
-            .values_list("managedpolicy_id", "n")
-        )
-        for pk, n in rows:
-            into[pk] = into.get(pk, 0) + n
+    for through, entity_field, entity in links:
+        for pk, n in _link_counts(through, entity_field, entity, account_id, policy_ids):
+            attachments[pk] = attachments.get(pk, 0) + n
     for model in (Identity, Role):
         rows = (
             model.objects.filter(account_id=account_id, permissions_boundary_id__in=policy_ids)

@@ -4,8 +4,8 @@ carry them all).
 
 A ``search_*`` service (``users.search_users``…) authorizes its List action and calls
 :func:`table_page` with its queryset, the columns it may sort by and the fields the search
-text looks in. Three queries whatever the number of rows: the count of all, the count of the
-matches (only when filtering) and the page itself (plus what the page's own rows prefetch).
+text looks in. Four queries whatever the number of rows: the count of all, the count of the
+matches (only when filtering), the page's keys and the page's rows (plus what they prefetch).
 """
 
 from dataclasses import dataclass
@@ -67,10 +67,12 @@ def table_page(
     convert=None,
     prepare=None,
     unique: str = "pk",
+    sort_annotations: dict | None = None,
 ) -> TablePage:
     """One page of ``qs``: ``sorts`` maps a column name to the ORM fields that order it (a unique
     field breaks ties so that pages never overlap); an unknown ``sort`` falls back to the first
-    column. ``prepare`` adds what only the page needs (annotations a sort does not use,
+    column. ``sort_annotations`` maps a column to the aggregates its order needs (counted over
+    the keys only, never for the totals). ``prepare`` adds what only the page needs (annotations a sort does not use,
     prefetches) to the page's query; ``convert`` turns the page's rows into the shapes returned."""
     query = clean_query(query)
     if sort not in sorts:
@@ -93,7 +95,17 @@ def table_page(
     order = [prefix + field if not field.startswith("-") else field for field in sorts[sort]] + [
         prefix + unique
     ]
-    page_qs = prepare(filtered) if prepare else filtered
-    rows = list(page_qs.order_by(*order)[(page - 1) * page_size : page * page_size])
+    # Two steps: the page's keys (the sort over all rows, nothing joined but what the sort
+    # needs), then the page's rows with what only they need (``prepare``'s annotations and
+    # prefetches) — annotating before the LIMIT would aggregate every row of the list.
+    ordered = filtered
+    if sort_annotations and sort in sort_annotations:
+        ordered = filtered.values("pk").annotate(**sort_annotations[sort])  # GROUP BY the key alone
+    window = slice((page - 1) * page_size, page * page_size)
+    keys = list(ordered.order_by(*order).values_list("pk", flat=True)[window])
+    page_qs = qs.model._default_manager.filter(pk__in=keys)
+    page_qs = prepare(page_qs) if prepare else page_qs
+    by_key = {row.pk: row for row in page_qs}
+    rows = [by_key[k] for k in keys if k in by_key]
     items = [convert(r) for r in rows] if convert else rows
     return TablePage(items, total, matches, page, page_size, sort, descending, query)

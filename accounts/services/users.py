@@ -377,12 +377,9 @@ def search_users(
     sorted by a column, with the Users page's columns (a fixed number of queries)."""
     authorize(actor, "iam:ListUsers", user_arn(actor, ""))
     qs = Identity.objects.iam_users().filter(account_id=actor.account_id).annotate(sort_key=Lower("name"))
-    if sort == "groups":
-        qs = qs.annotate(group_count=Count("iam_groups", distinct=True))
 
     def prepare(page_qs):
-        if sort != "groups":
-            page_qs = page_qs.annotate(group_count=Count("iam_groups", distinct=True))
+        page_qs = page_qs.annotate(group_count=Count("iam_groups", distinct=True))
         return page_qs.select_related("permissions_boundary").prefetch_related("access_keys", "mfa_devices")
 
     return table_page(
@@ -395,6 +392,7 @@ def search_users(
         page=page,
         page_size=page_size,
         prepare=prepare,
+        sort_annotations={"groups": {"group_count": Count("iam_groups")}},  # a membership is unique
         convert=lambda u: convert.user(u, details=True),
     )
 

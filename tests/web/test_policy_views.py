@@ -139,7 +139,7 @@ def test_policy_list_query_count_is_constant(root, root_client, django_assert_ma
             unique_id=new_unique_id("policy"),
         )
         PolicyVersion.objects.create(policy=policy, version_id="v1", document=doc(allow()), is_default=True)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = root_client.get(url("policy_list", size=100))
     assert response.status_code == 200
     assert sum(1 for p, _ in response.context["rows"] if not p.is_aws_managed) == n_policies
