@@ -31,7 +31,9 @@ def test_seed_demo_adds_two_instances_once_and_tells_who_may_do_what():
     assert f"assumed-role/EC2ReadOnlyRole/{web.instance_id}" in text
 
     def who(name):
-        return principal_for_identity(Identity.objects.select_related("account").get(account=account, name=name))
+        return principal_for_identity(
+            Identity.objects.select_related("account").get(account=account, name=name)
+        )
 
     bob, carol, alice = who("bob"), who("carol"), who("alice")
     # bob: launches and stops, may not pass the role nor connect
