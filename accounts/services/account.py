@@ -16,6 +16,7 @@ from ..identifiers import new_account_id, validate_account_alias
 from ..models import (
     AccessKey,
     Account,
+    CredentialReport,
     Group,
     Identity,
     InstanceProfile,
@@ -27,6 +28,7 @@ from ..models import (
 )
 from ..passwords import IAM_DEFAULT, check_password
 from ..principals import as_principal
+from ..signals import account_reset
 from .base import iam_action, iam_read
 from .lookups import account_of
 
@@ -269,8 +271,8 @@ RESET_REFUSED = (
 def reset_account(actor) -> dict:
     """Empty the account for the next class: every IAM user, group, role, customer managed
     policy, instance profile, virtual MFA device, temporary credential, the root's access keys,
-    the alias and the password policy go; the account and its root user (with its password and
-    MFA) stay. Root only; one transaction; returns what was deleted, by kind."""
+    the alias, the password policy and the credential report go, and the other apps' resources
+    (``signals.account_reset``); the account and its root user (with its password and MFA) stay. Root only; one transaction; returns what was deleted, by kind."""
     from django.db.models import F
 
     if not actor.is_root:
@@ -293,7 +295,9 @@ def reset_account(actor) -> dict:
         "mfa_devices": MFADevice.objects.filter(account_id=account, identity__isnull=True).delete()[0],
         "root_access_keys": AccessKey.objects.filter(identity__account_id=account).delete()[0],
         "password_policy": PasswordPolicy.objects.filter(account_id=account).delete()[0],
+        "credential_reports": CredentialReport.objects.filter(account_id=account).delete()[0],
     }
+    account_reset.send(sender=reset_account, account_id=account, counts=counts)  # EC2, S3 …
     locked = account_of(actor, for_update=True)
     counts["alias"] = int(locked.alias is not None)
     Account.objects.filter(pk=account).update(alias=None, authz_generation=F("authz_generation") + 1)

@@ -37,3 +37,27 @@ def test_reset_account_command(root, user_factory, monkeypatch):
     call_command("reset_account", root.account_id, "--no-input", stdout=out)
     assert f"Account {root.account_id} reset: " in out.getvalue() and "1 users" in out.getvalue()
     assert list(Identity.objects.values_list("kind", flat=True)) == ["root"]
+
+
+def test_reset_empties_the_credential_report_and_tells_the_other_apps(root, user_factory):
+    from accounts.models import CredentialReport
+    from accounts.services import account as account_services
+    from accounts.services import credential_report
+    from accounts.signals import account_reset
+
+    user_factory("kim")
+    credential_report.generate_credential_report(root)
+    assert CredentialReport.objects.filter(account_id=root.account_id).exists()
+    heard = []
+
+    def receiver(sender, account_id, counts, **kwargs):
+        heard.append(account_id)
+        counts["widgets"] = 3
+
+    account_reset.connect(receiver)
+    try:
+        counts = account_services.reset_account(root)
+    finally:
+        account_reset.disconnect(receiver)
+    assert heard == [root.account_id] and counts["widgets"] == 3 and counts["credential_reports"] == 1
+    assert not CredentialReport.objects.filter(account_id=root.account_id).exists()
