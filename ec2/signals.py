@@ -1,14 +1,16 @@
 """What the EC2 app hears from ``accounts``: the demo account was seeded (add the EC2 demo
-world), and a role left an instance profile (end the sessions of the instances that had it)."""
+world), a role left an instance profile (end the sessions of the instances that had it), and an
+account was reset for the next class (its instances go)."""
 
 from django.db.models.signals import m2m_changed
 
 
 def connect() -> None:
     from accounts.models import InstanceProfile
-    from accounts.signals import demo_account_seeded
+    from accounts.signals import account_reset, demo_account_seeded
 
     demo_account_seeded.connect(seed_demo, dispatch_uid="ec2.seed_demo")
+    account_reset.connect(reset_account, dispatch_uid="ec2.reset_account")
     m2m_changed.connect(
         profile_roles_changed, sender=InstanceProfile.roles.through, dispatch_uid="ec2.profile_roles_changed"
     )
@@ -18,6 +20,17 @@ def seed_demo(sender, root, base_url, lines, **kwargs):
     from .services import demo
 
     demo.seed(root, base_url=base_url, lines=lines)
+
+
+def reset_account(sender, account_id, counts, **kwargs):
+    """The account is emptied (inside the reset's transaction): its instances, in every region,
+    go with what hangs on them (the instances' role sessions went with the account's temporary
+    credentials)."""
+    from .models import Instance
+
+    counts["ec2_instances"] = (
+        Instance.objects.filter(account_id=account_id).delete()[1].get("ec2.Instance", 0)
+    )
 
 
 def profile_roles_changed(sender, instance, action, reverse, pk_set, **kwargs):

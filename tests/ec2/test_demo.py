@@ -57,3 +57,16 @@ def test_seed_demo_adds_two_instances_once_and_tells_who_may_do_what():
     token = instance_connect.send_ssh_public_key(alice, region=REGION, instance_id=web.instance_id).token
     answer = metadata.container_credentials(web.instance_id, authorization=token)
     assert json.loads(answer.body)["RoleArn"] == f"arn:aws:iam::{root.account_id}:role/EC2ReadOnlyRole"
+
+
+def test_reset_account_removes_the_accounts_instances_only():
+    from accounts.services import account as account_services
+    from ec2.models import Instance
+
+    call_command("seed_demo", stdout=io.StringIO())
+    demo = Account.objects.get(alias="iamconsole-demo")
+    root = Identity.objects.get(account=demo, kind=Identity.ROOT)
+    assert Instance.objects.filter(account=demo).count() == 2
+    counts = account_services.reset_account(principal_for_identity(root))
+    assert counts["ec2_instances"] == 2
+    assert not Instance.objects.filter(account=demo).exists()
