@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import os
 import secrets
 import shutil
@@ -44,7 +45,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 VAR_DIR = tempfile.mkdtemp(prefix="iamconsole-api-bench-")
 SERVER_ENV = {
@@ -68,6 +68,16 @@ import botocore.config  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 MOTO_ACCOUNT_KEYS = ("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+
+
+def sibling(name: str):
+    """benchmarks/<name>.py, imported by its path (the directory is not put on sys.path: a
+    benchmark named after an app, s3.py, would shadow the app)."""
+    spec = importlib.util.spec_from_file_location(f"benchmarks_{name}", ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def free_port() -> int:
@@ -198,7 +208,7 @@ def round_trips(clients: dict, pids: dict, operations: dict, calls: int, rounds:
 
 
 def sigv4_p50(iterations: int) -> tuple[float, float]:
-    import sigv4 as sigv4_bench
+    sigv4_bench = sibling("sigv4")
 
     request = sigv4_bench.boto3_list_users()
     sigv4_bench.timings(request, 500, cold=False)  # warm-up
@@ -209,7 +219,7 @@ def sigv4_p50(iterations: int) -> tuple[float, float]:
 def role_session_gate(requests: int) -> dict[str, tuple[float, float, int, int]]:
     """p50/p99 µs of authz.decide for a role session (cached), without and with a session
     policy, on authz_gate.py's realistic documents attached to a role."""
-    import policy_engine as engine_bench
+    engine_bench = sibling("policy_engine")
 
     from accounts import authz
     from accounts.identifiers import iam_arn, new_unique_id

@@ -48,13 +48,16 @@ def _request_threads_end_before_the_database(django_db_setup):
 
 @pytest.fixture(scope="session")
 def botocore_session():
-    """One botocore session for every client of the run (its model loader is the costly part)."""
+    """One boto3 session for every client of the run (its model loader is the costly part);
+    its clients ask for no credentials, configuration or retries of the machine's own."""
+    import boto3
     import botocore.session
 
-    session = botocore.session.get_session()
-    session.set_config_variable("region", "us-east-1")
-    session.register("before-send", _one_request_per_connection)
-    return session
+    core = botocore.session.Session()
+    for name in ("config_file", "credentials_file"):
+        core.set_config_variable(name, "/dev/null")
+    core.register("before-send", _one_request_per_connection)
+    return boto3.session.Session(botocore_session=core, region_name="us-east-1")
 
 
 def _one_request_per_connection(request, **kwargs):
@@ -102,10 +105,10 @@ def _close_clients():
 
 
 def make_client(session, service: str, endpoint: str, keys: Keys, region: str = "us-east-1", **config):
-    """A boto3-equivalent client (botocore's, which boto3 wraps) that never retries."""
+    """A boto3 client (of the run's one boto3 session) that never retries."""
     from botocore.config import Config
 
-    client = session.create_client(
+    client = session.client(
         service,
         region_name=region,
         endpoint_url=endpoint,
