@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class Ec2Config(AppConfig):
@@ -20,10 +21,17 @@ class Ec2Config(AppConfig):
                 name="EC2",
                 title="Elastic Compute Cloud",
                 url_name="ec2:dashboard",
-                description="Virtual servers in the cloud",
-                category="Compute",
+                description=_("Virtual servers in the cloud"),
+                category=_("Compute"),
                 icon="bi-hdd-rack",
-                keywords=("instances", "virtual machines", "servers", "instance profile", "metadata"),
+                # consoles.ConsoleService.search_text searches them in English and in the page's language
+                keywords=(
+                    _("instances"),
+                    _("virtual machines"),
+                    _("servers"),
+                    _("instance profile"),
+                    _("metadata"),
+                ),
             )
         )
         signals.connect()

@@ -32,40 +32,47 @@ class Region:
         return not self.opt_in
 
 
+def gettext_noop(text: str) -> str:
+    """Marks a Region's name for ``makemessages`` (one of Django's keywords) without importing
+    Django: the console shows it in the learner's language (``{% translate region.description %}``),
+    the API keeps AWS's English."""
+    return text
+
+
 def _r(name: str, description: str, zones: str = "abc", opt_in: bool = False) -> Region:
     return Region(name, description, tuple(f"{name}{z}" for z in zones), opt_in)
 
 
 REGIONS: tuple[Region, ...] = (
-    _r("us-east-1", "US East (N. Virginia)", "abcdef"),
-    _r("us-east-2", "US East (Ohio)"),
-    _r("us-west-1", "US West (N. California)", "ac"),
-    _r("us-west-2", "US West (Oregon)", "abcd"),
-    _r("af-south-1", "Africa (Cape Town)", opt_in=True),
-    _r("ap-east-1", "Asia Pacific (Hong Kong)", opt_in=True),
-    _r("ap-south-1", "Asia Pacific (Mumbai)"),
-    _r("ap-south-2", "Asia Pacific (Hyderabad)", opt_in=True),
-    _r("ap-southeast-1", "Asia Pacific (Singapore)"),
-    _r("ap-southeast-2", "Asia Pacific (Sydney)"),
-    _r("ap-southeast-3", "Asia Pacific (Jakarta)", opt_in=True),
-    _r("ap-southeast-4", "Asia Pacific (Melbourne)", opt_in=True),
-    _r("ap-northeast-1", "Asia Pacific (Tokyo)", "acd"),
-    _r("ap-northeast-2", "Asia Pacific (Seoul)", "abcd"),
-    _r("ap-northeast-3", "Asia Pacific (Osaka)"),
-    _r("ca-central-1", "Canada (Central)", "abd"),
-    _r("ca-west-1", "Canada West (Calgary)", opt_in=True),
-    _r("eu-central-1", "Europe (Frankfurt)"),
-    _r("eu-central-2", "Europe (Zurich)", opt_in=True),
-    _r("eu-west-1", "Europe (Ireland)"),
-    _r("eu-west-2", "Europe (London)"),
-    _r("eu-west-3", "Europe (Paris)"),
-    _r("eu-south-1", "Europe (Milan)", opt_in=True),
-    _r("eu-south-2", "Europe (Spain)", opt_in=True),
-    _r("eu-north-1", "Europe (Stockholm)"),
-    _r("il-central-1", "Israel (Tel Aviv)", opt_in=True),
-    _r("me-south-1", "Middle East (Bahrain)", opt_in=True),
-    _r("me-central-1", "Middle East (UAE)", opt_in=True),
-    _r("sa-east-1", "South America (Sao Paulo)"),
+    _r("us-east-1", gettext_noop("US East (N. Virginia)"), "abcdef"),
+    _r("us-east-2", gettext_noop("US East (Ohio)")),
+    _r("us-west-1", gettext_noop("US West (N. California)"), "ac"),
+    _r("us-west-2", gettext_noop("US West (Oregon)"), "abcd"),
+    _r("af-south-1", gettext_noop("Africa (Cape Town)"), opt_in=True),
+    _r("ap-east-1", gettext_noop("Asia Pacific (Hong Kong)"), opt_in=True),
+    _r("ap-south-1", gettext_noop("Asia Pacific (Mumbai)")),
+    _r("ap-south-2", gettext_noop("Asia Pacific (Hyderabad)"), opt_in=True),
+    _r("ap-southeast-1", gettext_noop("Asia Pacific (Singapore)")),
+    _r("ap-southeast-2", gettext_noop("Asia Pacific (Sydney)")),
+    _r("ap-southeast-3", gettext_noop("Asia Pacific (Jakarta)"), opt_in=True),
+    _r("ap-southeast-4", gettext_noop("Asia Pacific (Melbourne)"), opt_in=True),
+    _r("ap-northeast-1", gettext_noop("Asia Pacific (Tokyo)"), "acd"),
+    _r("ap-northeast-2", gettext_noop("Asia Pacific (Seoul)"), "abcd"),
+    _r("ap-northeast-3", gettext_noop("Asia Pacific (Osaka)")),
+    _r("ca-central-1", gettext_noop("Canada (Central)"), "abd"),
+    _r("ca-west-1", gettext_noop("Canada West (Calgary)"), opt_in=True),
+    _r("eu-central-1", gettext_noop("Europe (Frankfurt)")),
+    _r("eu-central-2", gettext_noop("Europe (Zurich)"), opt_in=True),
+    _r("eu-west-1", gettext_noop("Europe (Ireland)")),
+    _r("eu-west-2", gettext_noop("Europe (London)")),
+    _r("eu-west-3", gettext_noop("Europe (Paris)")),
+    _r("eu-south-1", gettext_noop("Europe (Milan)"), opt_in=True),
+    _r("eu-south-2", gettext_noop("Europe (Spain)"), opt_in=True),
+    _r("eu-north-1", gettext_noop("Europe (Stockholm)")),
+    _r("il-central-1", gettext_noop("Israel (Tel Aviv)"), opt_in=True),
+    _r("me-south-1", gettext_noop("Middle East (Bahrain)"), opt_in=True),
+    _r("me-central-1", gettext_noop("Middle East (UAE)"), opt_in=True),
+    _r("sa-east-1", gettext_noop("South America (Sao Paulo)")),
 )
 _BY_NAME = {r.name: r for r in REGIONS}
 
@@ -139,13 +146,7 @@ class InstanceType:
     name: str
     vcpus: int
     memory_gib: float
-    free_tier: bool = False
-
-    @property
-    def label(self) -> str:
-        memory = f"{self.memory_gib:g} GiB"
-        tier = " (Free tier eligible)" if self.free_tier else ""
-        return f"{self.name} — {self.vcpus} vCPU, {memory} memory{tier}"
+    free_tier: bool = False  # the launch form's label says so (ec2.forms, in the console's language)
 
 
 INSTANCE_TYPES: tuple[InstanceType, ...] = (

@@ -4,6 +4,8 @@ check everything again."""
 
 from django import forms
 from django.core.exceptions import ValidationError as FormError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import catalog, ids
 from .services.tags import KEY_MAX, TAGS_PER_RESOURCE, VALUE_MAX
@@ -16,13 +18,22 @@ def _image_choices():
     return [(i.image_id, f"{i.name}") for i in catalog.IMAGES]
 
 
+def _type_label(t: catalog.InstanceType) -> str:
+    """The catalogue's label (``t3.micro — 2 vCPU, 1 GiB memory (Free tier eligible)``) in the
+    console's language."""
+    values = {"name": t.name, "vcpus": t.vcpus, "memory": f"{t.memory_gib:g}"}
+    if t.free_tier:
+        return gettext("%(name)s — %(vcpus)s vCPU, %(memory)s GiB memory (Free tier eligible)") % values
+    return gettext("%(name)s — %(vcpus)s vCPU, %(memory)s GiB memory") % values
+
+
 def _type_choices():
-    return [(t.name, t.label) for t in catalog.INSTANCE_TYPES]
+    return [(t.name, _type_label(t)) for t in catalog.INSTANCE_TYPES]
 
 
 def _tag_key_field(required=False):
     return forms.CharField(
-        label="Key",
+        label=_("Key"),
         max_length=KEY_MAX,
         required=required,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -31,7 +42,7 @@ def _tag_key_field(required=False):
 
 def _tag_value_field():
     return forms.CharField(
-        label="Value",
+        label=_("Value"),
         max_length=VALUE_MAX,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -50,26 +61,29 @@ class LaunchInstanceForm(forms.Form):
     """AWS's "Launch an instance", on one page."""
 
     name = forms.CharField(
-        label="Name",
+        label=_("Name"),
         max_length=VALUE_MAX,
         required=False,
-        help_text="The value of the instance's Name tag.",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. My Web Server", "autocomplete": "off"}),
+        help_text=_("The value of the instance's Name tag."),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. My Web Server"), "autocomplete": "off"}),
     )
-    image_id = forms.ChoiceField(label="Amazon Machine Image (AMI)", widget=forms.RadioSelect)
-    instance_type = forms.ChoiceField(label="Instance type")
+    image_id = forms.ChoiceField(label=_("Amazon Machine Image (AMI)"), widget=forms.RadioSelect)
+    instance_type = forms.ChoiceField(label=_("Instance type"))
     iam_instance_profile = forms.ChoiceField(
-        label="IAM instance profile",
+        label=_("IAM instance profile"),
         required=False,
-        help_text="The role the instance's applications get temporary credentials of. Giving an instance a role needs iam:PassRole on it.",
+        help_text=_(
+            "The role the instance's applications get temporary credentials of. Giving an instance a role "
+            "needs iam:PassRole on it."
+        ),
     )
     http_tokens = forms.ChoiceField(
-        label="Metadata version",
-        choices=[("required", "V2 only (token required)"), ("optional", "V1 and V2 (token optional)")],
+        label=_("Metadata version"),
+        choices=[("required", _("V2 only (token required)")), ("optional", _("V1 and V2 (token optional)"))],
         initial="required",
     )
     count = forms.IntegerField(
-        label="Number of instances", min_value=1, max_value=MAX_LAUNCH_COUNT, initial=1
+        label=_("Number of instances"), min_value=1, max_value=MAX_LAUNCH_COUNT, initial=1
     )
 
     def __init__(self, *args, instance_profiles=(), **kwargs):
@@ -78,7 +92,7 @@ class LaunchInstanceForm(forms.Form):
         self.fields["image_id"].initial = catalog.IMAGES[0].image_id
         self.fields["instance_type"].choices = _type_choices()
         self.fields["instance_type"].initial = catalog.DEFAULT_INSTANCE_TYPE
-        self.fields["iam_instance_profile"].choices = [("", "No IAM instance profile")] + [
+        self.fields["iam_instance_profile"].choices = [("", gettext("No IAM instance profile"))] + [
             (name, name) for name in instance_profiles
         ]
         for n in range(1, EXTRA_TAG_ROWS + 1):
@@ -97,7 +111,7 @@ class LaunchInstanceForm(forms.Form):
             key, value = data.get(f"tag_key_{n}"), data.get(f"tag_value_{n}") or ""
             if not key:
                 if value:
-                    self.add_error(f"tag_key_{n}", "Enter a key for this value.")
+                    self.add_error(f"tag_key_{n}", gettext("Enter a key for this value."))
                 continue
             try:
                 _check_key(key)
@@ -105,7 +119,7 @@ class LaunchInstanceForm(forms.Form):
                 self.add_error(f"tag_key_{n}", exc)
                 continue
             if key in {k for k, _ in tags}:
-                self.add_error(f"tag_key_{n}", f"The tag key {key} is given twice.")
+                self.add_error(f"tag_key_{n}", gettext("The tag key %(key)s is given twice.") % {"key": key})
                 continue
             tags.append((key, value))
         data["tags"] = tags
@@ -115,16 +129,16 @@ class LaunchInstanceForm(forms.Form):
 class ModifyIamRoleForm(forms.Form):
     """Security → Modify IAM role: choose the instance profile (or none)."""
 
-    iam_instance_profile = forms.ChoiceField(label="IAM role", required=False)
+    iam_instance_profile = forms.ChoiceField(label=_("IAM role"), required=False)
 
     def __init__(self, *args, instance_profiles=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["iam_instance_profile"].choices = [("", "No IAM Role")] + [
+        self.fields["iam_instance_profile"].choices = [("", gettext("No IAM Role"))] + [
             (name, name) for name in instance_profiles
         ]
-        self.fields[
-            "iam_instance_profile"
-        ].help_text = "Select an instance profile (it holds the role) to attach to the instance."
+        self.fields["iam_instance_profile"].help_text = _(
+            "Select an instance profile (it holds the role) to attach to the instance."
+        )
 
 
 class ManageTagsForm(forms.Form):
@@ -157,7 +171,7 @@ class ManageTagsForm(forms.Form):
                 self.add_error(f"key_{n}", exc)
                 continue
             if key in tags:
-                self.add_error(f"key_{n}", f"The tag key {key} is given twice.")
+                self.add_error(f"key_{n}", gettext("The tag key %(key)s is given twice.") % {"key": key})
                 continue
             tags[key] = value
         data["tags"] = list(tags.items())

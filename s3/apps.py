@@ -1,6 +1,7 @@
 """The demo world's S3: buckets, objects and bucket policies, governed by IAM policies."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class S3Config(AppConfig):
@@ -20,10 +21,17 @@ class S3Config(AppConfig):
                 name="S3",
                 title="Simple Storage Service",
                 url_name="s3:bucket_list",
-                description="Scalable storage in the cloud",
-                category="Storage",
+                description=_("Scalable storage in the cloud"),
+                category=_("Storage"),
                 icon="bi-bucket",
-                keywords=("buckets", "objects", "storage", "bucket policy", "block public access"),
+                # consoles.ConsoleService.search_text searches them in English and in the page's language
+                keywords=(
+                    _("buckets"),
+                    _("objects"),
+                    _("storage"),
+                    _("bucket policy"),
+                    _("block public access"),
+                ),
             )
         )
         demo_account_seeded.connect(demo.seed, dispatch_uid="s3.demo.seed")

@@ -5,45 +5,88 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError as FormError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import naming
 from .errors import MalformedPolicy, PolicyTooLarge
 from .services import policies
 from .shapes import PublicAccessBlock
 
-BUCKET_NAME_HELP = (
+BUCKET_NAME_HELP = _(
     "Bucket names must be 3 to 63 characters and unique within the global namespace. Bucket names "
     "must also begin and end with a letter or number. Valid characters are a-z, 0-9, periods (.), "
     "and hyphens (-)."
 )
 # The console's labels of the four switches
 SWITCH_LABELS = {
-    "block_public_acls": "Block public access to buckets and objects granted through new access control lists (ACLs)",
-    "ignore_public_acls": "Block public access to buckets and objects granted through any access control lists (ACLs)",
-    "block_public_policy": (
+    "block_public_acls": _(
+        "Block public access to buckets and objects granted through new access control lists (ACLs)"
+    ),
+    "ignore_public_acls": _(
+        "Block public access to buckets and objects granted through any access control lists (ACLs)"
+    ),
+    "block_public_policy": _(
         "Block public access to buckets and objects granted through new public bucket or access point policies"
     ),
-    "restrict_public_buckets": (
+    "restrict_public_buckets": _(
         "Block public and cross-account access to buckets and objects through any public bucket or access "
         "point policies"
     ),
 }
 SWITCH_HELP = {
-    "block_public_acls": (
+    "block_public_acls": _(
         "S3 will block public access permissions applied to newly added buckets or objects, and prevent the "
         "creation of new public access ACLs for existing buckets and objects."
     ),
-    "ignore_public_acls": "S3 will ignore all ACLs that grant public access to buckets and objects.",
-    "block_public_policy": (
+    "ignore_public_acls": _("S3 will ignore all ACLs that grant public access to buckets and objects."),
+    "block_public_policy": _(
         "S3 will block new bucket and access point policies that grant public access to buckets and "
         "objects. This setting doesn't change any existing policies that allow public access."
     ),
-    "restrict_public_buckets": (
+    "restrict_public_buckets": _(
         "S3 will ignore public and cross-account access for buckets or access points with policies that "
         "grant public access to buckets and objects."
     ),
 }
-ACKNOWLEDGE = "I acknowledge that the current settings might result in this bucket and the objects within becoming public."
+ACKNOWLEDGE = _(
+    "I acknowledge that the current settings might result in this bucket and the objects within becoming "
+    "public."
+)
+
+# The S3 console's words for the naming rule a bucket name breaks (naming.bucket_name_problem,
+# whose English the API answers as InvalidBucketName's reason)
+BUCKET_NAME_PROBLEMS = {
+    "Bucket name must be between 3 and 63 characters long.": _(
+        "Bucket name must be between 3 and 63 characters long."
+    ),
+    "Bucket name must not contain uppercase characters.": _(
+        "Bucket name must not contain uppercase characters."
+    ),
+    "Bucket name can consist only of lowercase letters, numbers, periods (.), and hyphens (-).": _(
+        "Bucket name can consist only of lowercase letters, numbers, periods (.), and hyphens (-)."
+    ),
+    "Bucket name must begin and end with a letter or number.": _(
+        "Bucket name must begin and end with a letter or number."
+    ),
+    "Bucket name must not contain two adjacent periods.": _(
+        "Bucket name must not contain two adjacent periods."
+    ),
+    "Bucket name must not be formatted as an IP address (for example, 192.168.5.4).": _(
+        "Bucket name must not be formatted as an IP address (for example, 192.168.5.4)."
+    ),
+}
+
+
+def bucket_name_message(problem: str) -> str:
+    """``naming.bucket_name_problem``'s text in the console's language."""
+    for prefix in naming.RESERVED_PREFIXES:
+        if problem == f'Bucket name must not start with the prefix "{prefix}".':
+            return gettext('Bucket name must not start with the prefix "%(prefix)s".') % {"prefix": prefix}
+    for suffix in naming.RESERVED_SUFFIXES:
+        if problem == f'Bucket name must not end with the suffix "{suffix}".':
+            return gettext('Bucket name must not end with the suffix "%(suffix)s".') % {"suffix": suffix}
+    return str(BUCKET_NAME_PROBLEMS.get(problem, problem))
 
 
 class PublicAccessBlockMixin:
@@ -52,11 +95,13 @@ class PublicAccessBlockMixin:
     def add_switch_fields(self, initial: PublicAccessBlock | None):
         initial = initial or PublicAccessBlock()
         self.fields["block_all"] = forms.BooleanField(
-            label="Block all public access",
+            label=_("Block all public access"),
             required=False,
             initial=initial.all_on,
-            help_text="Turning this setting on is the same as turning on all four settings below. Each of "
-            "the following settings are independent of one another.",
+            help_text=_(
+                "Turning this setting on is the same as turning on all four settings below. Each of "
+                "the following settings are independent of one another."
+            ),
         )
         for name, label in SWITCH_LABELS.items():
             self.fields[name] = forms.BooleanField(
@@ -72,16 +117,15 @@ class PublicAccessBlockMixin:
 
 class CreateBucketForm(PublicAccessBlockMixin, forms.Form):
     bucket_name = forms.CharField(
-        label="Bucket name", max_length=255, help_text=BUCKET_NAME_HELP, strip=False
+        label=_("Bucket name"), max_length=255, help_text=BUCKET_NAME_HELP, strip=False
     )
-    region = forms.ChoiceField(
-        label="AWS Region",
-        choices=[(code, f"{name} {code}") for code, name in naming.REGIONS.items()],
-        initial=naming.DEFAULT_REGION,
-    )
+    region = forms.ChoiceField(label=_("AWS Region"), initial=naming.DEFAULT_REGION)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [
+            (code, f"{gettext(name)} {code}") for code, name in naming.REGIONS.items()
+        ]
         self.add_switch_fields(None)
         self.fields["acknowledge"] = forms.BooleanField(label=ACKNOWLEDGE, required=False)
         self.fields["bucket_name"].widget.attrs.update({"placeholder": "myawsbucket", "autocomplete": "off"})
@@ -90,7 +134,7 @@ class CreateBucketForm(PublicAccessBlockMixin, forms.Form):
         name = self.cleaned_data["bucket_name"]
         problem = naming.bucket_name_problem(name)
         if problem is not None:
-            raise FormError(problem, code="InvalidBucketName")
+            raise FormError(bucket_name_message(problem), code="InvalidBucketName")
         return name
 
     def clean(self):
@@ -104,7 +148,9 @@ class CreateBucketForm(PublicAccessBlockMixin, forms.Form):
             self.add_error(
                 "acknowledge",
                 FormError(
-                    "To create a bucket with public access settings turned off, acknowledge the risk.",
+                    gettext(
+                        "To create a bucket with public access settings turned off, acknowledge the risk."
+                    ),
                     code="acknowledge",
                 ),
             )
@@ -119,16 +165,16 @@ class PublicAccessBlockForm(PublicAccessBlockMixin, forms.Form):
 
 class CreateFolderForm(forms.Form):
     folder_name = forms.CharField(
-        label="Folder name",
+        label=_("Folder name"),
         max_length=1024,
         strip=False,
-        help_text='Folder names can\'t contain "/".',
+        help_text=_('Folder names can\'t contain "/".'),
     )
 
     def clean_folder_name(self):
         name = self.cleaned_data["folder_name"]
         if "/" in name.rstrip("/") or not name.rstrip("/"):
-            raise FormError('Folder names can\'t contain "/".', code="InvalidFolderName")
+            raise FormError(gettext('Folder names can\'t contain "/".'), code="InvalidFolderName")
         return name.rstrip("/")
 
 
@@ -150,9 +196,11 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     files = MultipleFileField(
-        label="Files",
-        error_messages={"required": "Add files to upload.", "empty": "Add files to upload."},
-        help_text="Add the files you want to upload to S3. Files are uploaded as objects under the destination.",
+        label=_("Files"),
+        error_messages={"required": _("Add files to upload."), "empty": _("Add files to upload.")},
+        help_text=_(
+            "Add the files you want to upload to S3. Files are uploaded as objects under the destination."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -168,7 +216,7 @@ class PermanentlyDeleteForm(forms.Form):
     confirmation = forms.CharField(
         label="",
         max_length=64,
-        help_text="To confirm deletion, type permanently delete in the text input field.",
+        help_text=_("To confirm deletion, type permanently delete in the text input field."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -183,7 +231,7 @@ class PermanentlyDeleteForm(forms.Form):
 
     def clean_confirmation(self):
         if self.cleaned_data["confirmation"].strip() != "permanently delete":
-            raise FormError("Enter permanently delete to confirm.", code="confirmation")
+            raise FormError(gettext("Enter permanently delete to confirm."), code="confirmation")
         return "permanently delete"
 
 
@@ -192,7 +240,7 @@ class BucketPolicyForm(forms.Form):
     ``error_line``/``error_column`` point at the fault for the editor."""
 
     policy_document = forms.CharField(
-        label="Policy",
+        label=_("Policy"),
         strip=False,
         required=False,
         widget=forms.Textarea(attrs={"spellcheck": "false", "autocomplete": "off", "wrap": "off"}),

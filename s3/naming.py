@@ -20,38 +20,45 @@ RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 KEY_MAX_BYTES = 1024
 
+
+def gettext_noop(text: str) -> str:
+    """Marks a Region's name for ``makemessages`` (one of Django's keywords) without importing
+    Django: the console's Create bucket form shows it in the learner's language."""
+    return text
+
+
 # The Regions of the demo world (AWS's commercial Regions); us-east-1 is S3's "US Standard",
 # which GetBucketLocation answers with an empty LocationConstraint.
 REGIONS = {
-    "us-east-1": "US East (N. Virginia)",
-    "us-east-2": "US East (Ohio)",
-    "us-west-1": "US West (N. California)",
-    "us-west-2": "US West (Oregon)",
-    "af-south-1": "Africa (Cape Town)",
-    "ap-east-1": "Asia Pacific (Hong Kong)",
-    "ap-south-1": "Asia Pacific (Mumbai)",
-    "ap-south-2": "Asia Pacific (Hyderabad)",
-    "ap-northeast-1": "Asia Pacific (Tokyo)",
-    "ap-northeast-2": "Asia Pacific (Seoul)",
-    "ap-northeast-3": "Asia Pacific (Osaka)",
-    "ap-southeast-1": "Asia Pacific (Singapore)",
-    "ap-southeast-2": "Asia Pacific (Sydney)",
-    "ap-southeast-3": "Asia Pacific (Jakarta)",
-    "ap-southeast-4": "Asia Pacific (Melbourne)",
-    "ca-central-1": "Canada (Central)",
-    "ca-west-1": "Canada West (Calgary)",
-    "eu-central-1": "Europe (Frankfurt)",
-    "eu-central-2": "Europe (Zurich)",
-    "eu-west-1": "Europe (Ireland)",
-    "eu-west-2": "Europe (London)",
-    "eu-west-3": "Europe (Paris)",
-    "eu-south-1": "Europe (Milan)",
-    "eu-south-2": "Europe (Spain)",
-    "eu-north-1": "Europe (Stockholm)",
-    "il-central-1": "Israel (Tel Aviv)",
-    "me-south-1": "Middle East (Bahrain)",
-    "me-central-1": "Middle East (UAE)",
-    "sa-east-1": "South America (São Paulo)",
+    "us-east-1": gettext_noop("US East (N. Virginia)"),
+    "us-east-2": gettext_noop("US East (Ohio)"),
+    "us-west-1": gettext_noop("US West (N. California)"),
+    "us-west-2": gettext_noop("US West (Oregon)"),
+    "af-south-1": gettext_noop("Africa (Cape Town)"),
+    "ap-east-1": gettext_noop("Asia Pacific (Hong Kong)"),
+    "ap-south-1": gettext_noop("Asia Pacific (Mumbai)"),
+    "ap-south-2": gettext_noop("Asia Pacific (Hyderabad)"),
+    "ap-northeast-1": gettext_noop("Asia Pacific (Tokyo)"),
+    "ap-northeast-2": gettext_noop("Asia Pacific (Seoul)"),
+    "ap-northeast-3": gettext_noop("Asia Pacific (Osaka)"),
+    "ap-southeast-1": gettext_noop("Asia Pacific (Singapore)"),
+    "ap-southeast-2": gettext_noop("Asia Pacific (Sydney)"),
+    "ap-southeast-3": gettext_noop("Asia Pacific (Jakarta)"),
+    "ap-southeast-4": gettext_noop("Asia Pacific (Melbourne)"),
+    "ca-central-1": gettext_noop("Canada (Central)"),
+    "ca-west-1": gettext_noop("Canada West (Calgary)"),
+    "eu-central-1": gettext_noop("Europe (Frankfurt)"),
+    "eu-central-2": gettext_noop("Europe (Zurich)"),
+    "eu-west-1": gettext_noop("Europe (Ireland)"),
+    "eu-west-2": gettext_noop("Europe (London)"),
+    "eu-west-3": gettext_noop("Europe (Paris)"),
+    "eu-south-1": gettext_noop("Europe (Milan)"),
+    "eu-south-2": gettext_noop("Europe (Spain)"),
+    "eu-north-1": gettext_noop("Europe (Stockholm)"),
+    "il-central-1": gettext_noop("Israel (Tel Aviv)"),
+    "me-south-1": gettext_noop("Middle East (Bahrain)"),
+    "me-central-1": gettext_noop("Middle East (UAE)"),
+    "sa-east-1": gettext_noop("South America (São Paulo)"),
 }
 DEFAULT_REGION = "ap-northeast-2"
 # AWS's older name for us-east-1 in LocationConstraint, and eu-west-1's.

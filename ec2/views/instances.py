@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.errors import AccessDenied, IAMError
 from accounts.services import instance_profiles as profile_services
@@ -67,7 +68,7 @@ def instance_go(request):
     chosen = data.getlist("instance_ids")
     target = GO_TO.get(data.get("to", ""))
     if target is None or len(chosen) != 1:
-        messages.error(request, "Select one instance.")
+        messages.error(request, gettext("Select one instance."))
         return redirect(url("ec2:instance_list", region))
     return redirect(url(target, region, chosen[0]))
 
@@ -118,17 +119,35 @@ def instance_launch(request):
         form.add_error(None, f"{exc.code}: {exc.message}")
         return render_ec2(request, template, region, context, status=400)
     launched = [i.instance_id for i in reservation.instances]
-    messages.success(request, f"Successfully initiated launch of instance ({', '.join(launched)})")
+    messages.success(
+        request,
+        gettext("Successfully initiated launch of instance (%(ids)s)") % {"ids": ", ".join(launched)},
+    )
     if len(launched) == 1:
         return redirect(url("ec2:instance_detail", region, launched[0]))
     return redirect(url("ec2:instance_list", region))
 
 
 STATE_ACTIONS = {
-    # action: (service, verb, past tense, confirmation title)
-    "start": (instances.start_instances, "start", "started", ""),
-    "stop": (instances.stop_instances, "stop", "stopped", "Stop instance?"),
-    "terminate": (instances.terminate_instances, "terminate", "terminated", "Terminate (delete) instance?"),
+    # action: (service, failure message, success message, confirmation title)
+    "start": (
+        instances.start_instances,
+        gettext_lazy("Failed to start the instance %(ids)s. %(reason)s"),
+        gettext_lazy("Successfully started %(ids)s"),
+        "",
+    ),
+    "stop": (
+        instances.stop_instances,
+        gettext_lazy("Failed to stop the instance %(ids)s. %(reason)s"),
+        gettext_lazy("Successfully stopped %(ids)s"),
+        gettext_lazy("Stop instance?"),
+    ),
+    "terminate": (
+        instances.terminate_instances,
+        gettext_lazy("Failed to terminate the instance %(ids)s. %(reason)s"),
+        gettext_lazy("Successfully terminated %(ids)s"),
+        gettext_lazy("Terminate (delete) instance?"),
+    ),
 }
 
 
@@ -147,13 +166,14 @@ def instance_state(request, action):
     region = current_region(request)
     if request.method != "POST":
         return redirect(url("ec2:instance_list", region))
-    service, verb, done, title = STATE_ACTIONS[action]
+    service, failed, succeeded, title = STATE_ACTIONS[action]
     next_url = _next_url(request, region)
     form = InstanceSelectionForm(request.POST)
     if not form.is_valid():
         error = form.errors.get("instance_ids")
         messages.error(
-            request, error[0] if error and "Invalid id" in error[0] else "Select at least one instance."
+            request,
+            error[0] if error and "Invalid id" in error[0] else gettext("Select at least one instance."),
         )
         return redirect(next_url)
     chosen = form.cleaned_data["instance_ids"]
@@ -163,11 +183,9 @@ def instance_state(request, action):
     try:
         service(request.principal, region=region.name, instance_ids=chosen)
     except IAMError as exc:
-        messages.error(
-            request, f"Failed to {verb} the instance {', '.join(chosen)}. {plain_reason(exc.message)}"
-        )
+        messages.error(request, failed % {"ids": ", ".join(chosen), "reason": plain_reason(exc.message)})
     else:
-        messages.success(request, f"Successfully {done} {', '.join(chosen)}")
+        messages.success(request, succeeded % {"ids": ", ".join(chosen)})
     return redirect(next_url)
 
 
@@ -218,6 +236,14 @@ def instance_detail(request, instance_id):
     return render_ec2(request, "ec2/instance_detail.html", region, context)
 
 
+# What console_modify_iam_role did, as the flash says it
+MODIFY_IAM_ROLE_DONE = {
+    "associated": gettext_lazy("Successfully associated the IAM role of %(id)s."),
+    "replaced": gettext_lazy("Successfully replaced the IAM role of %(id)s."),
+    "disassociated": gettext_lazy("Successfully disassociated the IAM role of %(id)s."),
+}
+
+
 def instance_modify_iam_role(request, instance_id):
     """Security → Modify IAM role."""
     actor = request.principal
@@ -252,9 +278,9 @@ def instance_modify_iam_role(request, instance_id):
         form.add_error("iam_instance_profile", f"{exc.code}: {exc.message}")
         return render_ec2(request, template, region, context, status=400)
     if done == "unchanged":
-        messages.info(request, f"The IAM role of {instance.instance_id} is unchanged.")
+        messages.info(request, gettext("The IAM role of %(id)s is unchanged.") % {"id": instance.instance_id})
     else:
-        messages.success(request, f"Successfully {done} the IAM role of {instance.instance_id}.")
+        messages.success(request, MODIFY_IAM_ROLE_DONE[done] % {"id": instance.instance_id})
     return redirect(url("ec2:instance_detail", region, instance.instance_id, tab="security"))
 
 
@@ -284,7 +310,9 @@ def instance_tags_edit(request, instance_id):
     except IAMError as exc:
         form.add_error(None, f"{exc.code}: {exc.message}")
         return render_ec2(request, template, region, context, status=400)
-    messages.success(request, f"Successfully saved the tags of {instance.instance_id}.")
+    messages.success(
+        request, gettext("Successfully saved the tags of %(id)s.") % {"id": instance.instance_id}
+    )
     return redirect(url("ec2:instance_detail", region, instance.instance_id, tab="tags"))
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 
+from django.utils.translation import gettext_noop
+
 from accounts import audit, authz
 from accounts import context as call_context
 
@@ -33,11 +35,11 @@ BLOCKED_BY_POLICY_SETTING = (
     "because public policies are blocked by the BlockPublicPolicy block public access setting."
 )
 
-# The console's "Access" labels (S3 console, Buckets list)
-ACCESS_PUBLIC = "Public"
-ACCESS_OBJECTS_CAN_BE_PUBLIC = "Objects can be public"
-ACCESS_NOT_PUBLIC = "Bucket and objects not public"
-ACCESS_ACCOUNT_ONLY = "Only authorized users of this account"
+# The console's "Access" labels (S3 console, Buckets list; the template translates them)
+ACCESS_PUBLIC = gettext_noop("Public")
+ACCESS_OBJECTS_CAN_BE_PUBLIC = gettext_noop("Objects can be public")
+ACCESS_NOT_PUBLIC = gettext_noop("Bucket and objects not public")
+ACCESS_ACCOUNT_ONLY = gettext_noop("Only authorized users of this account")
 
 
 def bucket_arn(name: str) -> str:

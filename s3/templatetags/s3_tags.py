@@ -3,6 +3,7 @@ and timestamps with their UTC offset."""
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext
 
 register = template.Library()
 UNITS = ("B", "KB", "MB", "GB", "TB")
@@ -35,6 +36,6 @@ def s3_type(name) -> str:
     """The Type column: the name's extension, as the console shows it ("-" when none)."""
     text = str(name or "")
     if text.endswith("/"):
-        return "Folder"
+        return gettext("Folder")
     base = text.rsplit("/", 1)[-1]
     return base.rsplit(".", 1)[-1] if "." in base.strip(".") else "-"

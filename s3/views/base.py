@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from ..errors import AccessDenied, NoSuchBucket, NoSuchKey
 
@@ -23,7 +24,7 @@ def s3_page(view):
                 request,
                 "s3/error.html",
                 {
-                    "title": "Access denied",
+                    "title": _("Access denied"),
                     "message": exc.message,
                     "denied": True,
                     "bucket": kwargs.get("bucket"),
@@ -35,7 +36,7 @@ def s3_page(view):
                 request,
                 "s3/error.html",
                 {
-                    "title": "Not found",
+                    "title": _("Not found"),
                     "message": exc.message,
                     "code": exc.code,
                     "bucket": kwargs.get("bucket"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms.common import ConfirmDeleteForm
 
@@ -12,8 +14,8 @@ from ..forms import CreateBucketForm
 from ..services import buckets as bucket_services
 from .base import s3_page
 
-ALREADY_EXISTS = "Bucket with the same name already exists"
-NOT_EMPTY = (
+ALREADY_EXISTS = _("Bucket with the same name already exists")
+NOT_EMPTY = _(
     "This bucket is not empty. Buckets must be empty before they can be deleted. To delete all objects "
     "in the bucket, delete them from its Objects tab first."
 )
@@ -50,19 +52,23 @@ def bucket_create(request):
         return render(request, "s3/bucket_create.html", context, status=403)
     except S3Error as exc:
         if exc.code in ("BucketAlreadyExists", "BucketAlreadyOwnedByYou"):
-            form.add_error("bucket_name", f"{ALREADY_EXISTS} ({exc.code}: {exc.message})")
+            form.add_error(
+                "bucket_name",
+                gettext("%(reason)s (%(code)s: %(message)s)")
+                % {"reason": ALREADY_EXISTS, "code": exc.code, "message": exc.message},
+            )
         else:
             form.add_error("bucket_name" if exc.code == "InvalidBucketName" else None, exc.message)
         return render(
             request, "s3/bucket_create.html", context, status=exc.status if exc.status < 500 else 400
         )
-    messages.success(request, f'Successfully created bucket "{created.name}"')
+    messages.success(request, gettext('Successfully created bucket "%(name)s"') % {"name": created.name})
     return redirect("s3:bucket_list")
 
 
 @s3_page
 def bucket_delete(request, bucket):
-    form = ConfirmDeleteForm(request.POST or None, expected=bucket, noun="name of the bucket")
+    form = ConfirmDeleteForm(request.POST or None, expected=bucket, noun=gettext("name of the bucket"))
     context = {"form": form, "bucket": bucket}
     if request.method != "POST":
         return render(request, "s3/bucket_delete.html", context)
@@ -76,9 +82,9 @@ def bucket_delete(request, bucket):
     except S3Error as exc:
         if exc.code == "NoSuchBucket":
             raise
-        form.add_error(None, NOT_EMPTY if exc.code == "BucketNotEmpty" else exc.message)
+        form.add_error(None, str(NOT_EMPTY) if exc.code == "BucketNotEmpty" else exc.message)
         return render(
             request, "s3/bucket_delete.html", context, status=exc.status if exc.status < 500 else 400
         )
-    messages.success(request, f'Successfully deleted bucket "{bucket}"')
+    messages.success(request, gettext('Successfully deleted bucket "%(name)s"') % {"name": bucket})
     return redirect("s3:bucket_list")

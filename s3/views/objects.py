@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts.errors import IAMError
 
@@ -144,7 +145,8 @@ def object_upload(request, bucket):
         total = sum(item["size"] for item in succeeded)
         messages.success(
             request,
-            f"Upload succeeded: {len(succeeded)} file(s), {total} B uploaded to s3://{bucket}/{prefix}",
+            gettext("Upload succeeded: %(count)s file(s), %(total)s B uploaded to %(destination)s")
+            % {"count": len(succeeded), "total": total, "destination": f"s3://{bucket}/{prefix}"},
         )
         return redirect(bucket_url(bucket, prefix))
     context.update(succeeded=succeeded, failed=failed)
@@ -174,7 +176,7 @@ def folder_create(request, bucket):
             raise
         form.add_error("folder_name", exc.message)
         return render(request, "s3/folder_create.html", context, status=400)
-    messages.success(request, f'Successfully created folder "{name}".')
+    messages.success(request, gettext('Successfully created folder "%(name)s".') % {"name": name})
     return redirect(bucket_url(bucket, prefix))
 
 
@@ -199,7 +201,7 @@ def objects_delete(request, bucket):
         "folders": folders_of(prefix),
     }
     if not chosen:
-        messages.error(request, "Select the objects to delete.")
+        messages.error(request, gettext("Select the objects to delete."))
         return redirect(bucket_url(bucket, prefix))
     if not confirming:
         return render(request, "s3/objects_delete.html", context)
@@ -209,7 +211,9 @@ def objects_delete(request, bucket):
         request.principal, bucket=bucket, keys=keys, prefixes=prefixes
     )
     if not errors:
-        messages.success(request, f"Successfully deleted {len(deleted)} object(s).")
+        messages.success(
+            request, gettext("Successfully deleted %(count)s object(s).") % {"count": len(deleted)}
+        )
         return redirect(bucket_url(bucket, prefix))
     context.update(
         deleted=deleted,

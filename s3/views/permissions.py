@@ -8,6 +8,7 @@ import json
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.forms.common import ConfirmWordForm
 
@@ -94,7 +95,7 @@ def bucket_policy_edit(request, bucket):
         return render(
             request, "s3/bucket_policy_edit.html", context, status=exc.status if exc.status < 500 else 400
         )
-    messages.success(request, "Successfully edited bucket policy.")
+    messages.success(request, _("Successfully edited bucket policy."))
     return redirect(bucket_url(bucket, tab="permissions"))
 
 
@@ -111,7 +112,7 @@ def bucket_policy_delete(request, bucket):
     except AccessDenied as exc:
         context["denied"] = exc.message
         return render(request, "s3/bucket_policy_delete.html", context, status=403)
-    messages.success(request, "Successfully deleted bucket policy.")
+    messages.success(request, _("Successfully deleted bucket policy."))
     return redirect(bucket_url(bucket, tab="permissions"))
 
 
@@ -133,7 +134,7 @@ def public_access_edit(request, bucket):
     except AccessDenied as exc:
         context["denied"] = exc.message
         return render(request, "s3/public_access_edit.html", context, status=403)
-    messages.success(request, "Successfully edited Block Public Access settings for this bucket.")
+    messages.success(request, _("Successfully edited Block Public Access settings for this bucket."))
     return redirect(bucket_url(bucket, tab="permissions"))
 
 
@@ -158,5 +159,5 @@ def account_public_access_edit(request):
     except AccessDenied as exc:
         context["denied"] = exc.message
         return render(request, "s3/public_access_edit.html", context, status=403)
-    messages.success(request, "Successfully edited Block Public Access settings for this account.")
+    messages.success(request, _("Successfully edited Block Public Access settings for this account."))
     return redirect("s3:account_public_access")
