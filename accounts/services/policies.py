@@ -138,13 +138,7 @@ def _link_counts(through, entity_field: str, entity, account_id: str, policy_ids
     # only table and column names from the models and %s placeholders: no caller text
     tables = f"{quote(through._meta.db_table)} t CROSS JOIN {quote(entity._meta.db_table)} e"
     where = f"t.managedpolicy_id IN ({placeholders}) AND e.id = t.{quote(entity_field)} AND e.account_id = %s"
-    sql = (
-        "SELECT t.managedpolicy_id, COUNT(*) FROM "
-        + tables
-        + " WHERE "
-        + where
-        + " GROUP BY t.managedpolicy_id"
-    )  # noqa: S608
+    sql = f"SELECT t.managedpolicy_id, COUNT(*) FROM {tables} WHERE {where} GROUP BY t.managedpolicy_id"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [*policy_ids, account_id])
         return cursor.fetchall()
