@@ -110,3 +110,24 @@ def stored(shape):
     if isinstance(shape, shapes.AccessKey | shapes.AccessKeyMetadata):
         return models.AccessKey.objects.get(access_key_id=shape.access_key_id)
     raise TypeError(f"no stored row for {shape!r}")
+
+
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests that never touch a database ``nodb`` (the policy engine, SigV4, the
+    protocol codec …): bin/test's PostgreSQL pass skips them, they ran on the SQLite pass."""
+    for item in items:
+        uses_db = item.get_closest_marker("django_db") is not None or DATABASE_FIXTURES & set(
+            getattr(item, "fixturenames", ())
+        )
+        if not uses_db:
+            item.add_marker(pytest.mark.nodb)
