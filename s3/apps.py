@@ -11,9 +11,8 @@ class S3Config(AppConfig):
 
     def ready(self):
         from accounts import consoles
-        from accounts.signals import demo_account_seeded
 
-        from . import demo
+        from . import signals
 
         consoles.register(
             consoles.ConsoleService(
@@ -34,4 +33,4 @@ class S3Config(AppConfig):
                 ),
             )
         )
-        demo_account_seeded.connect(demo.seed, dispatch_uid="s3.demo.seed")
+        signals.connect()
