@@ -1,8 +1,10 @@
 """The S3 console's formats: object sizes as the console writes them (``11.0 B``, ``1.5 KB``)
-and timestamps with their UTC offset."""
+and timestamps with their UTC offset (``December 1, 2026, 05:52:10 (UTC+00:00)``, in the page's
+language)."""
 
 from django import template
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext
 
 register = template.Library()
@@ -28,7 +30,13 @@ def s3_date(value) -> str:
         return "-"
     local = timezone.localtime(value)
     offset = local.strftime("%z")
-    return f"{local:%B} {local.day}, {local:%Y, %H:%M:%S} (UTC{offset[:3]}:{offset[3:]})"
+    return gettext("%(month)s %(day)s, %(year)s, %(time)s (UTC%(offset)s)") % {
+        "month": MONTHS[local.month],
+        "day": local.day,
+        "year": local.year,
+        "time": f"{local:%H:%M:%S}",
+        "offset": f"{offset[:3]}:{offset[3:]}",
+    }
 
 
 @register.filter
