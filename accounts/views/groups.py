@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ..errors import AccessDenied, IAMError
@@ -16,7 +18,11 @@ from .permissions import permissions_context
 from .pickers import Picker, picker_context
 from .tables import remember_page_size, table_state
 
-GROUP_COLUMNS = [("users", "Users"), ("path", "Path"), ("created", "Creation time")]
+GROUP_COLUMNS = [
+    ("users", gettext_lazy("Users")),
+    ("path", gettext_lazy("Path")),
+    ("created", gettext_lazy("Creation time")),
+]
 
 
 def group_list(request):
@@ -46,7 +52,7 @@ def group_delete_many(request):
             group_services.console_delete_groups(request.principal, group_names=names)
         except IAMError as exc:
             return form_failed(request, "iam/group_delete_many.html", context, form, exc)
-        messages.success(request, f"{len(names)} user group(s) deleted.")
+        messages.success(request, _("%(count)s user group(s) deleted.") % {"count": len(names)})
         return redirect("iam:group_list")
     return render(request, "iam/group_delete_many.html", context)
 
@@ -58,14 +64,14 @@ def group_create(request):
     form = CreateGroupForm(request.POST or None)
     chosen = request.POST if request.method == "POST" else {}
     users_picker = picker_context(
-        request, Picker("users", "users", "Users", chosen=chosen.getlist("users") if chosen else [])
+        request, Picker("users", "users", _("Users"), chosen=chosen.getlist("users") if chosen else [])
     )
     policies_picker = picker_context(
         request,
         Picker(
             "policies",
             "policy_arns",
-            "Permissions policies",
+            _("Permissions policies"),
             chosen=chosen.getlist("policy_arns") if chosen else [],
         ),
     )
@@ -84,7 +90,7 @@ def group_create(request):
         except IAMError as exc:
             field = "group_name" if exc.code in {"EntityAlreadyExists", "ValidationError"} else None
             return form_failed(request, "iam/group_create.html", context, form, exc, field)
-        messages.success(request, f"{group.group_name} user group created.")
+        messages.success(request, _("%(name)s user group created.") % {"name": group.group_name})
         return redirect("iam:group_detail", group_name=group.group_name)
     return render(request, "iam/group_create.html", context)
 
@@ -94,7 +100,7 @@ def _members(actor, group_name: str):
     group, page = group_services.get_group(actor, group_name=group_name, max_items=MAX_ITEMS)
     members = list(page.items)
     while page.is_truncated:
-        _, page = group_services.get_group(
+        _group, page = group_services.get_group(
             actor, group_name=group_name, marker=page.marker, max_items=MAX_ITEMS
         )
         members.extend(page.items)
@@ -116,7 +122,7 @@ def group_add_users(request, group_name):
     group, members = _members(actor, group_name)
     form = ChooseUsersForm(request.POST or None)
     chosen = request.POST.getlist("users") if request.method == "POST" else []
-    users_picker = picker_context(request, Picker("users", "users", "Users", chosen=chosen))
+    users_picker = picker_context(request, Picker("users", "users", _("Users"), chosen=chosen))
     users_picker.attached = {u.user_name for u in members}
     context = {"form": form, "group": group, "users_picker": users_picker}
     if request.method == "POST":
@@ -128,7 +134,7 @@ def group_add_users(request, group_name):
             )
         except IAMError as exc:
             return form_failed(request, "iam/group_add_users.html", context, form, exc, "users")
-        messages.success(request, f"Users added to {group.group_name}.")
+        messages.success(request, _("Users added to %(name)s.") % {"name": group.group_name})
         return redirect("iam:group_detail", group_name=group.group_name)
     return render(request, "iam/group_add_users.html", context)
 
@@ -136,7 +142,7 @@ def group_add_users(request, group_name):
 @require_POST
 def group_remove_users(request, group_name):
     actor = request.principal
-    group, _ = group_services.get_group(actor, group_name=group_name)
+    group, _page = group_services.get_group(actor, group_name=group_name)
     names = request.POST.getlist("users")
     try:
         group_services.console_remove_users_from_group(actor, group_name=group.group_name, user_names=names)
@@ -149,20 +155,23 @@ def group_remove_users(request, group_name):
         context = {"group": group, "members": members, "tab": "users"}
         return render(request, "iam/group_detail.html", context, status=exc.status)
     if names:
-        messages.success(request, f"{len(names)} user(s) removed from {group.group_name}.")
+        messages.success(
+            request,
+            _("%(count)s user(s) removed from %(name)s.") % {"count": len(names), "name": group.group_name},
+        )
     return redirect(reverse("iam:group_detail", args=[group.group_name]))
 
 
 def group_delete(request, group_name):
     actor = request.principal
-    group, _ = group_services.get_group(actor, group_name=group_name)
+    group, _page = group_services.get_group(actor, group_name=group_name)
     refuse_unless(actor, "iam:DeleteGroup", arn=group.arn)
-    form = ConfirmDeleteForm(request.POST or None, expected=group.group_name, noun="user group name")
+    form = ConfirmDeleteForm(request.POST or None, expected=group.group_name, noun=_("user group name"))
     return confirmed_delete(
         request,
         "iam/group_delete.html",
         {"form": form, "group": group},
         lambda: group_services.console_delete_group(actor, group_name=group.group_name),
-        f"User group {group.group_name} deleted.",
+        _("User group %(name)s deleted.") % {"name": group.group_name},
         "iam:group_list",
     )

@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from ..errors import AccessDenied, IAMError, LimitExceeded, MalformedPolicyDocument
@@ -24,26 +26,39 @@ from ..services.permissions import OWNER_ACTIONS
 from .base import form_failed, invalid, refuse_unless
 from .pickers import Picker, picker_context
 
-OWNER_NOUNS = {"user": "user", "group": "user group", "role": "role"}
-OWNER_LISTS = {"user": "Users", "group": "User groups", "role": "Roles"}
+# in the page's language (lazy): "user kim", and the breadcrumb of the owner's list
+OWNER_NOUNS = {
+    "user": gettext_lazy("user"),
+    "group": gettext_lazy("user group"),
+    "role": gettext_lazy("role"),
+}
+OWNER_LISTS = {
+    "user": gettext_lazy("Users"),
+    "group": gettext_lazy("User groups"),
+    "role": gettext_lazy("Roles"),
+}
 # The quota of an owner's inline policies together, as the console writes it.
 INLINE_LIMITS = {"user": "2,048", "group": "5,120", "role": "10,240"}
 # What the Permissions tab says about where the permissions go, and when there are none.
 PANEL_TEXT = {
     "user": (
-        "Permissions are defined by policies attached to the user directly or through groups.",
-        "No policy applies to this user: it may do only its self-service actions.",
+        gettext_lazy("Permissions are defined by policies attached to the user directly or through groups."),
+        gettext_lazy("No policy applies to this user: it may do only its self-service actions."),
     ),
     "group": (
-        "Every user in the group gets these permissions. A group can have up to 10 managed policies attached.",
-        "No policy is attached to this group.",
+        gettext_lazy(
+            "Every user in the group gets these permissions. A group can have up to 10 managed policies attached."
+        ),
+        gettext_lazy("No policy is attached to this group."),
     ),
     "role": (
-        "Whoever assumes the role gets these permissions. A role can have up to 10 managed policies attached.",
-        "No policy is attached to this role: whoever assumes it can do nothing.",
+        gettext_lazy(
+            "Whoever assumes the role gets these permissions. A role can have up to 10 managed policies attached."
+        ),
+        gettext_lazy("No policy is attached to this role: whoever assumes it can do nothing."),
     ),
 }
-ACTION_NOUNS = {"user": "User", "group": "Group", "role": "Role"}
+ACTION_NOUNS = {"user": "User", "group": "Group", "role": "Role"}  # IAM's action names (iam:PutUserPolicy)
 
 
 @dataclass(frozen=True)
@@ -148,7 +163,7 @@ def _owner(request, kind: str, name: str) -> Owner:
         user = user_services.get_user(actor, user_name=name)
         return Owner("user", user.user_name, user.arn)
     if kind == "group":
-        group, _ = group_services.get_group(actor, group_name=name, max_items=1)
+        group, _page = group_services.get_group(actor, group_name=name, max_items=1)
         return Owner("group", group.group_name, group.arn)
     role = role_services.get_role(actor, role_name=name)
     return Owner("role", role.role_name, role.arn)
@@ -186,7 +201,7 @@ def attach_policies(request, kind: str, name: str):
     form = AttachPoliciesForm(request.POST or None)
     chosen = request.POST.getlist("policy_arns") if request.method == "POST" else []
     policies_picker = picker_context(
-        request, Picker("policies", "policy_arns", "Permissions policies", chosen=chosen)
+        request, Picker("policies", "policy_arns", _("Permissions policies"), chosen=chosen)
     )
     policies_picker.attached = attached
     template = "iam/attach_policies.html"
@@ -206,8 +221,15 @@ def attach_policies(request, kind: str, name: str):
             )
         except IAMError as exc:
             return form_failed(request, template, context, form, exc, "policy_arns")
-        noun = "policy" if len(arns) == 1 else "policies"
-        messages.success(request, f"{len(arns)} {noun} attached to {owner.label}.")
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s policy attached to %(owner)s.",
+                "%(count)s policies attached to %(owner)s.",
+                len(arns),
+            )
+            % {"count": len(arns), "owner": owner.label},
+        )
         return redirect(owner.permissions_url)
     return render(request, template, context)
 
@@ -217,7 +239,10 @@ def detach_policy(request, kind: str, name: str):
     owner = _owner(request, kind, name)
     arn = request.POST.get("policy_arn", "")
     owner.actions.detach(request.principal, policy_arn=arn, **owner.kwargs)
-    messages.success(request, f"Policy {arn.rsplit('/', 1)[-1]} removed from {owner.label}.")
+    messages.success(
+        request,
+        _("Policy %(name)s removed from %(owner)s.") % {"name": arn.rsplit("/", 1)[-1], "owner": owner.label},
+    )
     return redirect(owner.permissions_url)
 
 
@@ -245,7 +270,7 @@ def inline_policy_create(request, kind: str, name: str):
             return _document_failed(request, template, context, form, exc)
         except IAMError as exc:
             return form_failed(request, template, context, form, exc, "policy_name")
-        messages.success(request, f"Policy {policy_name} created.")
+        messages.success(request, _("Policy %(name)s created.") % {"name": policy_name})
         return redirect(owner.permissions_url)
     return render(request, template, context)
 
@@ -282,7 +307,7 @@ def inline_policy_edit(request, kind: str, name: str):
             )
         except IAMError as exc:
             return _document_failed(request, template, context, form, exc)
-        messages.success(request, f"Policy {inline.policy_name} updated.")
+        messages.success(request, _("Policy %(name)s updated.") % {"name": inline.policy_name})
         return redirect(owner.permissions_url)
     return render(request, template, context)
 
@@ -292,7 +317,7 @@ def inline_policy_delete(request, kind: str, name: str):
     owner = _owner(request, kind, name)
     inline = _inline(request, owner)
     refuse_unless(actor, f"iam:Delete{owner.action_noun}Policy", arn=owner.arn)
-    form = ConfirmDeleteForm(request.POST or None, expected=inline.policy_name, noun="policy name")
+    form = ConfirmDeleteForm(request.POST or None, expected=inline.policy_name, noun=_("policy name"))
     template = "iam/inline_policy_delete.html"
     context = {"form": form, "owner": owner, "inline": inline}
     if request.method == "POST":
@@ -302,7 +327,7 @@ def inline_policy_delete(request, kind: str, name: str):
             owner.actions.delete_inline(actor, policy_name=inline.policy_name, **owner.kwargs)
         except IAMError as exc:
             return form_failed(request, template, context, form, exc)
-        messages.success(request, f"Policy {inline.policy_name} deleted.")
+        messages.success(request, _("Policy %(name)s deleted.") % {"name": inline.policy_name})
         return redirect(owner.permissions_url)
     return render(request, template, context)
 
@@ -320,7 +345,7 @@ def permissions_boundary(request, kind: str, name: str):
         chosen = [current.permissions_boundary_arn] if current else []
     policies_picker = picker_context(
         request,
-        Picker("policies", "policy_arn", "Permissions boundary policy", multiple=False, chosen=chosen),
+        Picker("policies", "policy_arn", _("Permissions boundary policy"), multiple=False, chosen=chosen),
     )
     template = "iam/boundary_set.html"
     context = {"form": form, "owner": owner, "policies_picker": policies_picker, "current": current}
@@ -332,7 +357,11 @@ def permissions_boundary(request, kind: str, name: str):
             owner.actions.put_boundary(actor, permissions_boundary=arn, **owner.kwargs)
         except IAMError as exc:
             return form_failed(request, template, context, form, exc, "policy_arn")
-        messages.success(request, f"Permissions boundary {arn.rsplit('/', 1)[-1]} set for {owner.label}.")
+        messages.success(
+            request,
+            _("Permissions boundary %(name)s set for %(owner)s.")
+            % {"name": arn.rsplit("/", 1)[-1], "owner": owner.label},
+        )
         return redirect(owner.permissions_url)
     return render(request, template, context)
 
@@ -341,5 +370,5 @@ def permissions_boundary(request, kind: str, name: str):
 def permissions_boundary_delete(request, kind: str, name: str):
     owner = _owner(request, kind, name)
     owner.actions.delete_boundary(request.principal, **owner.kwargs)
-    messages.success(request, f"Permissions boundary removed from {owner.label}.")
+    messages.success(request, _("Permissions boundary removed from %(owner)s.") % {"owner": owner.label})
     return redirect(owner.permissions_url)

@@ -6,6 +6,7 @@ customer managed policy can share a name. Every read and write goes through the 
 a form page also asks the gate up front for the action its form performs.
 """
 
+import dataclasses
 import functools
 from urllib.parse import urlencode
 
@@ -13,6 +14,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from ..errors import AccessDenied, IAMError, LimitExceeded, MalformedPolicyDocument
@@ -23,19 +26,20 @@ from ..services import policies as policy_services
 from ..services import tags as tag_services
 from ..services.tables import PAGE_SIZES
 from ..shapes import PolicyType
+from ..templatetags.policy_labels import summary_label
 from .base import confirmed_delete, form_failed, invalid, refuse_unless
 from .pickers import Picker, picker_context
 from .tables import remember_page_size, table_state
 
 # The Policies page's "Filter by Type": query value -> (label, ListPolicies scope, type shown)
 TYPE_FILTERS = {
-    "": ("All types", "All", None),
+    "": (gettext_lazy("All types"), "All", None),
     "aws": (PolicyType.AWS_MANAGED.label, "AWS", PolicyType.AWS_MANAGED),
     "customer": (PolicyType.CUSTOMER_MANAGED.label, "Local", PolicyType.CUSTOMER_MANAGED),
     "job_function": (PolicyType.AWS_MANAGED_JOB_FUNCTION.label, "AWS", PolicyType.AWS_MANAGED_JOB_FUNCTION),
 }
-AWS_MANAGED_READ_ONLY = (
-    "{name} is an AWS managed policy. Only AWS can change or delete it; to customize it, "
+AWS_MANAGED_READ_ONLY = gettext_lazy(
+    "%(name)s is an AWS managed policy. Only AWS can change or delete it; to customize it, "
     "copy its JSON into a new customer managed policy."
 )
 
@@ -49,10 +53,12 @@ def used_as(policy) -> list[str]:
     """The Policies page's "Used as" column."""
     used = []
     if policy.attachment_count:
-        used.append(f"Permissions policy ({policy.attachment_count})")
+        used.append(_("Permissions policy (%(count)s)") % {"count": policy.attachment_count})
     if policy.permissions_boundary_usage_count:
-        used.append(f"Permissions boundary ({policy.permissions_boundary_usage_count})")
-    return used or ["None"]
+        used.append(
+            _("Permissions boundary (%(count)s)") % {"count": policy.permissions_boundary_usage_count}
+        )
+    return used or [_("None")]
 
 
 def with_policy(view):
@@ -84,7 +90,7 @@ def _document_failed(request, template, context, form, exc: IAMError):
 def aws_managed_refusal(request, policy, attempt=None):
     """AWS managed policies are read-only: the page says so (400); a POST still goes to the
     service (``attempt``), which refuses it with AWS's error and audits the attempt."""
-    message = AWS_MANAGED_READ_ONLY.format(name=policy.policy_name)
+    message = AWS_MANAGED_READ_ONLY % {"name": policy.policy_name}
     status = 400
     if request.method == "POST" and attempt is not None:
         try:
@@ -99,7 +105,11 @@ def aws_managed_refusal(request, policy, attempt=None):
     return render(request, "iam/policy_read_only.html", context, status=status)
 
 
-POLICY_COLUMNS = [("type", "Type"), ("used_as", "Used as"), ("description", "Description")]
+POLICY_COLUMNS = [
+    ("type", gettext_lazy("Type")),
+    ("used_as", gettext_lazy("Used as")),
+    ("description", gettext_lazy("Description")),
+]
 
 
 def policy_list(request):
@@ -113,7 +123,7 @@ def policy_list(request):
         "columns": POLICY_COLUMNS,
         "page_sizes": PAGE_SIZES,
         "type_filter": type_filter,
-        "type_choices": [(value, label) for value, (label, _, _) in TYPE_FILTERS.items()],
+        "type_choices": [(value, label) for value, (label, _scope, _type) in TYPE_FILTERS.items()],
     }
     status = 200
     try:
@@ -142,7 +152,11 @@ def policy_delete_many(request):
             policy_services.console_delete_policies(request.principal, policy_arns=arns)
         except IAMError as exc:
             return form_failed(request, "iam/policy_delete_many.html", context, form, exc)
-        messages.success(request, f"{len(arns)} polic{'y' if len(arns) == 1 else 'ies'} deleted.")
+        messages.success(
+            request,
+            ngettext("%(count)s policy deleted.", "%(count)s policies deleted.", len(arns))
+            % {"count": len(arns)},
+        )
         return redirect("iam:policy_list")
     return render(request, "iam/policy_delete_many.html", context)
 
@@ -170,7 +184,7 @@ def policy_create(request):
         except IAMError as exc:
             field = "policy_name" if exc.code == "EntityAlreadyExists" else None
             return form_failed(request, template, context, form, exc, field)
-        messages.success(request, f"Policy {policy.policy_name} created.")
+        messages.success(request, _("Policy %(name)s created.") % {"name": policy.policy_name})
         return redirect(policy_url("policy_detail", policy))
     return render(request, template, context)
 
@@ -189,6 +203,31 @@ def _entities_context(entities) -> dict:
     return {"entities": entities, "entity_count": count}
 
 
+def localized_summary(summary):
+    """The policy summary with the engine's English labels (``Full: List, Read``, ``All
+    resources``, ``Multiple``, an effect) in the page's language; ARNs, conditions and service
+    names as they are. In English it is the summary as the engine wrote it."""
+    if summary is None:
+        return None
+
+    def row(r):
+        return dataclasses.replace(
+            r,
+            access_level=tuple(summary_label(part) for part in r.access_level),
+            resource=summary_label(r.resource),
+            condition=summary_label(r.condition),
+        )
+
+    return dataclasses.replace(
+        summary,
+        deny=tuple(row(r) for r in summary.deny),
+        allow=tuple(row(r) for r in summary.allow),
+        unrecognized=tuple(
+            dataclasses.replace(u, effect=summary_label(u.effect)) for u in summary.unrecognized
+        ),
+    )
+
+
 def document_context(request, version) -> dict:
     """The "Permissions defined in this policy" panel: the document as stored (AWS's JSON
     view) and its summary by service; ``?view=json`` shows the JSON first, as the console's
@@ -201,7 +240,7 @@ def document_context(request, version) -> dict:
         urls[f"{view}_url"] = f"{request.path}?{query.urlencode()}"
     return {
         "version": version,
-        "summary": policy_services.summarize_document(version.document),
+        "summary": localized_summary(policy_services.summarize_document(version.document)),
         "view": "json" if request.GET.get("view") == "json" else "summary",
         **urls,
     }
@@ -266,7 +305,11 @@ def policy_edit(request, policy):
     deletable = None
     if len(versions) >= policy_services.VERSIONS_PER_POLICY:
         deletable = [
-            (v.version_id, f"{v.version_id} — created {localtime(v.create_date):%Y-%m-%d %H:%M:%S %Z}")
+            (
+                v.version_id,
+                _("%(version)s — created %(date)s")
+                % {"version": v.version_id, "date": f"{localtime(v.create_date):%Y-%m-%d %H:%M:%S %Z}"},
+            )
             for v in versions
             if not v.is_default_version
         ]
@@ -291,7 +334,9 @@ def policy_edit(request, policy):
             field = "delete_version_id" if form.must_delete_a_version else None
             return form_failed(request, template, context, form, exc, field)
         messages.success(
-            request, f"Policy {policy.policy_name} updated. Version {version.version_id} is the default."
+            request,
+            _("Policy %(name)s updated. Version %(version)s is the default.")
+            % {"name": policy.policy_name, "version": version.version_id},
         )
         return redirect(policy_url("policy_detail", policy))
     return render(request, template, context)
@@ -307,13 +352,13 @@ def policy_delete(request, policy):
             request, policy, lambda: policy_services.delete_policy(actor, policy_arn=policy.arn)
         )
     refuse_unless(actor, "iam:DeletePolicy", arn=policy.arn)
-    form = ConfirmDeleteForm(request.POST or None, expected=policy.policy_name, noun="policy name")
+    form = ConfirmDeleteForm(request.POST or None, expected=policy.policy_name, noun=_("policy name"))
     return confirmed_delete(
         request,
         template,
         {"form": form, "policy": policy},
         lambda: policy_services.console_delete_policy(actor, policy_arn=policy.arn),
-        f"Policy {policy.policy_name} deleted.",
+        _("Policy %(name)s deleted.") % {"name": policy.policy_name},
         "iam:policy_list",
     )
 
@@ -341,7 +386,11 @@ def policy_version_set_default(request, policy):
         )
     except IAMError as exc:
         return _versions_refused(request, policy, exc)
-    messages.success(request, f"Version {version_id} of {policy.policy_name} is now the default version.")
+    messages.success(
+        request,
+        _("Version %(version)s of %(name)s is now the default version.")
+        % {"version": version_id, "name": policy.policy_name},
+    )
     return redirect(policy_url("policy_detail", policy, tab="versions"))
 
 
@@ -370,13 +419,13 @@ def policy_version_delete(request, policy):
                 raise
             context["error_message"] = exc.message
             return render(request, template, context, status=exc.status)
-        messages.success(request, f"Version {version.version_id} of {policy.policy_name} deleted.")
+        messages.success(
+            request,
+            _("Version %(version)s of %(name)s deleted.")
+            % {"version": version.version_id, "name": policy.policy_name},
+        )
         return redirect(policy_url("policy_detail", policy, tab="versions"))
     return render(request, template, context)
-
-
-def _entities_noun(count: int) -> str:
-    return "entity" if count == 1 else "entities"
 
 
 @with_policy
@@ -388,7 +437,7 @@ def policy_attach_entities(request, policy):
     form = EntitiesForm(request.POST or None)
     chosen = request.POST.getlist("entities") if request.method == "POST" else []
     pickers = []
-    for kind, label in (("users", "Users"), ("groups", "User groups"), ("roles", "Roles")):
+    for kind, label in (("users", _("Users")), ("groups", _("User groups")), ("roles", _("Roles"))):
         prefix = kind[:-1] + ":"
         picker = picker_context(
             request,
@@ -413,7 +462,15 @@ def policy_attach_entities(request, policy):
         except IAMError as exc:
             return form_failed(request, template, context, form, exc, "entities")
         count = len(form.cleaned_data["entities"])
-        messages.success(request, f"Policy {policy.policy_name} attached to {count} {_entities_noun(count)}.")
+        messages.success(
+            request,
+            ngettext(
+                "Policy %(name)s attached to %(count)s entity.",
+                "Policy %(name)s attached to %(count)s entities.",
+                count,
+            )
+            % {"name": policy.policy_name, "count": count},
+        )
         return redirect(policy_url("policy_detail", policy, tab="entities"))
     return render(request, template, context)
 
@@ -429,7 +486,7 @@ def policy_detach_entities(request, policy):
             "policy": policy,
             "tab": "entities",
             **_entities_context(attached),
-            "error_message": " ".join(form.errors.get("entities", ["Choose at least one entity."])),
+            "error_message": " ".join(form.errors.get("entities", [_("Choose at least one entity.")])),
         }
         return render(request, "iam/policy_detail.html", context, status=400)
     permission_services.console_detach_policy_from_entities(
@@ -440,5 +497,13 @@ def policy_detach_entities(request, policy):
         role_names=form.chosen("role"),
     )
     count = len(form.cleaned_data["entities"])
-    messages.success(request, f"Policy {policy.policy_name} detached from {count} {_entities_noun(count)}.")
+    messages.success(
+        request,
+        ngettext(
+            "Policy %(name)s detached from %(count)s entity.",
+            "Policy %(name)s detached from %(count)s entities.",
+            count,
+        )
+        % {"name": policy.policy_name, "count": count},
+    )
     return redirect(policy_url("policy_detail", policy, tab="entities"))

@@ -12,6 +12,8 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from ..errors import AccessDenied, IAMError, MalformedPolicyDocument
 from ..forms.common import ConfirmDeleteForm, ConfirmWordForm
@@ -24,11 +26,29 @@ from .pickers import Picker, picker_context
 from .tables import remember_page_size, table_state
 
 ROLE_COLUMNS = [
-    ("trusted", "Trusted entities"),
-    ("description", "Description"),
-    ("last_activity", "Last activity"),
-    ("created", "Creation time"),
+    ("trusted", gettext_lazy("Trusted entities")),
+    ("description", gettext_lazy("Description")),
+    ("last_activity", gettext_lazy("Last activity")),
+    ("created", gettext_lazy("Creation time")),
 ]
+
+
+# the engine's "Trusted entities" labels (AWS's English) → the page's language
+_TRUSTED_KINDS = {
+    "AWS Service": gettext_lazy("AWS Service: %(name)s"),
+    "Account": gettext_lazy("Account: %(name)s"),
+    "Identity Provider": gettext_lazy("Identity Provider: %(name)s"),
+}
+
+
+def trusted_entities(document: str) -> list[str]:
+    """``AWS Service: ec2``, ``Account: 123456789012`` … in the page's language (the service,
+    account or provider as it is)."""
+    labels = []
+    for label in role_services.trusted_entities(document):
+        kind, _sep, name = label.partition(": ")
+        labels.append(str(_TRUSTED_KINDS[kind]) % {"name": name} if kind in _TRUSTED_KINDS else label)
+    return labels
 
 
 def role_list(request):
@@ -42,7 +62,7 @@ def role_list(request):
         context["denied"], status = exc, 403
     else:
         context["page"] = page
-        context["rows"] = [(r, role_services.trusted_entities(r.assume_role_policy_document)) for r in page]
+        context["rows"] = [(r, trusted_entities(r.assume_role_policy_document)) for r in page]
     return remember_page_size(request, render(request, "iam/role_list.html", context, status=status), state)
 
 
@@ -61,7 +81,7 @@ def role_delete_many(request):
             role_services.console_delete_roles(request.principal, role_names=names)
         except IAMError as exc:
             return form_failed(request, "iam/role_delete_many.html", context, form, exc)
-        messages.success(request, f"{len(names)} role(s) deleted.")
+        messages.success(request, _("%(count)s role(s) deleted.") % {"count": len(names)})
         return redirect("iam:role_list")
     return render(request, "iam/role_delete_many.html", context)
 
@@ -97,7 +117,7 @@ def role_create(request):
     template = "iam/role_create.html"
     chosen = request.POST.getlist("policy_arns") if request.method == "POST" else []
     policies_picker = picker_context(
-        request, Picker("policies", "policy_arns", "Permissions policies", chosen=chosen)
+        request, Picker("policies", "policy_arns", _("Permissions policies"), chosen=chosen)
     )
     context = {"form": form, "policies_picker": policies_picker}
     if request.method == "POST":
@@ -115,7 +135,7 @@ def role_create(request):
             )
         except IAMError as exc:
             return form_failed(request, template, context, form, exc, _create_failed_field(form, exc))
-        messages.success(request, f"Role {role.role_name} created.")
+        messages.success(request, _("Role %(name)s created.") % {"name": role.role_name})
         return redirect("iam:role_detail", role_name=role.role_name)
     return render(request, template, context)
 
@@ -131,8 +151,8 @@ def session_duration_label(seconds: int) -> str:
     """``3600`` → ``1 hour``, ``7200`` → ``2 hours``, ``5400`` → ``5400 seconds``."""
     hours, rest = divmod(seconds, 3600)
     if rest:
-        return f"{seconds} seconds"
-    return f"{hours} hour" + ("s" if hours != 1 else "")
+        return ngettext("%(seconds)s second", "%(seconds)s seconds", seconds) % {"seconds": seconds}
+    return ngettext("%(hours)s hour", "%(hours)s hours", hours) % {"hours": hours}
 
 
 def role_detail(request, role_name):
@@ -144,7 +164,7 @@ def role_detail(request, role_name):
         "tab": tab,
         "switch_role_link": switch_role_link(request, role),
         "session_duration_label": session_duration_label(role.max_session_duration),
-        "trusted_entities": role_services.trusted_entities(role.assume_role_policy_document),
+        "trusted_entities": trusted_entities(role.assume_role_policy_document),
     }
     if tab == "permissions":
         context.update(permissions_context(request, "role", role.role_name))
@@ -175,7 +195,7 @@ def role_edit(request, role_name):
             )
         except IAMError as exc:
             return form_failed(request, template, context, form, exc)
-        messages.success(request, f"Role {role.role_name} updated.")
+        messages.success(request, _("Role %(name)s updated.") % {"name": role.role_name})
         return redirect("iam:role_detail", role_name=role.role_name)
     return render(request, template, context)
 
@@ -201,7 +221,7 @@ def role_trust_edit(request, role_name):
             if isinstance(exc, MalformedPolicyDocument):
                 form.mark_error_position(exc)
             return form_failed(request, template, context, form, exc, "policy_document")
-        messages.success(request, f"Trust policy of {role.role_name} updated.")
+        messages.success(request, _("Trust policy of %(name)s updated.") % {"name": role.role_name})
         return redirect(reverse("iam:role_detail", args=[role.role_name]) + "?tab=trust_relationships")
     return render(request, template, context)
 
@@ -210,12 +230,12 @@ def role_delete(request, role_name):
     actor = request.principal
     role = role_services.get_role(actor, role_name=role_name)
     refuse_unless(actor, "iam:DeleteRole", arn=role.arn)
-    form = ConfirmDeleteForm(request.POST or None, expected=role.role_name, noun="role name")
+    form = ConfirmDeleteForm(request.POST or None, expected=role.role_name, noun=_("role name"))
     return confirmed_delete(
         request,
         "iam/role_delete.html",
         {"form": form, "role": role},
         lambda: role_services.console_delete_role(actor, role_name=role.role_name),
-        f"Role {role.role_name} deleted.",
+        _("Role %(name)s deleted.") % {"name": role.role_name},
         "iam:role_list",
     )

@@ -14,6 +14,7 @@ the policy page's ``?tab=tags`` (``views.policies.policy_detail``).
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from ..errors import AccessDenied, IAMError
 from ..forms.tags import ManageTagsForm
@@ -53,7 +54,7 @@ def _manage(request, *, current_fn, save, context, done_url, noun):
         return form_failed(
             request, TEMPLATE, context, form, exc, None if isinstance(exc, AccessDenied) else "tags"
         )
-    messages.success(request, f"Tags saved for {noun}.")
+    messages.success(request, _("Tags saved for %(resource)s.") % {"resource": noun})
     return redirect(done_url)
 
 
@@ -64,7 +65,7 @@ def user_tags(request, user_name):
     """The user page's Tags tab."""
     actor = request.principal
     user = user_services.get_user(actor, user_name=user_name)
-    groups, _ = listed(user_services.list_groups_for_user, actor, user_name=user.user_name)
+    groups, _refusal = listed(user_services.list_groups_for_user, actor, user_name=user.user_name)
     tags, status = tags_context(
         lambda **kw: tag_services.list_user_tags(actor, **kw),
         reverse("iam:user_tags_edit", args=[user.user_name]),
@@ -85,13 +86,13 @@ def user_tags_edit(request, user_name):
             "subject": user.user_name,
             "kind": "user",
             "breadcrumbs": [
-                (reverse("iam:user_list"), "Users"),
+                (reverse("iam:user_list"), _("Users")),
                 (reverse("iam:user_detail", args=[user.user_name]), user.user_name),
             ],
             "nav": "users",
         },
         done_url=reverse("iam:user_tags", args=[user.user_name]),
-        noun=f"user {user.user_name}",
+        noun=_("user %(name)s") % {"name": user.user_name},
     )
 
 
@@ -128,13 +129,13 @@ def role_tags_edit(request, role_name):
             "subject": role.role_name,
             "kind": "role",
             "breadcrumbs": [
-                (reverse("iam:role_list"), "Roles"),
+                (reverse("iam:role_list"), _("Roles")),
                 (reverse("iam:role_detail", args=[role.role_name]), role.role_name),
             ],
             "nav": "roles",
         },
         done_url=reverse("iam:role_tags", args=[role.role_name]),
-        noun=f"role {role.role_name}",
+        noun=_("role %(name)s") % {"name": role.role_name},
     )
 
 
@@ -157,11 +158,11 @@ def policy_tags_edit(request, policy):
             "subject": policy.policy_name,
             "kind": "policy",
             "breadcrumbs": [
-                (reverse("iam:policy_list"), "Policies"),
+                (reverse("iam:policy_list"), _("Policies")),
                 (policy_url("policy_detail", policy), policy.policy_name),
             ],
             "nav": "policies",
         },
         done_url=policy_url("policy_detail", policy, tab="tags"),
-        noun=f"policy {policy.policy_name}",
+        noun=_("policy %(name)s") % {"name": policy.policy_name},
     )

@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -24,13 +26,13 @@ from .pickers import Picker, picker_context
 from .tables import remember_page_size, table_state
 
 USER_COLUMNS = [
-    ("path", "Path"),
-    ("groups", "Groups"),
+    ("path", gettext_lazy("Path")),
+    ("groups", gettext_lazy("Groups")),
     ("mfa", "MFA"),
-    ("password_age", "Password age"),
-    ("last_activity", "Console last sign-in"),
-    ("access_keys", "Access key ID"),
-    ("created", "Creation time"),
+    ("password_age", gettext_lazy("Password age")),
+    ("last_activity", gettext_lazy("Console last sign-in")),
+    ("access_keys", gettext_lazy("Access key ID")),
+    ("created", gettext_lazy("Creation time")),
 ]
 
 
@@ -63,7 +65,7 @@ def user_delete_many(request):
             user_services.console_delete_users(request.principal, user_names=names)
         except IAMError as exc:
             return form_failed(request, "iam/user_delete_many.html", context, form, exc)
-        messages.success(request, f"{len(names)} user(s) deleted.")
+        messages.success(request, _("%(count)s user(s) deleted.") % {"count": len(names)})
         return redirect("iam:user_list")
     return render(request, "iam/user_delete_many.html", context)
 
@@ -107,7 +109,7 @@ def user_create(request):
         field = CREATE_FAILED_FIELD.get(exc.code)
         return _wizard(request, form, CREATE_FAILED_STEP.get(exc.code, 3), failure=(exc, field))
     if password is None:
-        messages.success(request, f"User {user.user_name} created successfully.")
+        messages.success(request, _("User %(name)s created successfully.") % {"name": user.user_name})
         return redirect("iam:user_detail", user_name=user.user_name)
     return _retrieve_password(request, user, password, created=True)
 
@@ -125,20 +127,20 @@ def _wizard(request, form, step: int, *, status: int = 200, failure=None):
     value = (lambda name: form[name].value() or []) if bound else (lambda name: [])
     if step == 2:
         context["groups_picker"] = picker_context(
-            request, Picker("groups", "groups", "User groups", chosen=value("groups"))
+            request, Picker("groups", "groups", _("User groups"), chosen=value("groups"))
         )
         context["users_picker"] = picker_context(
-            request, Picker("users", "copy_from", "Users", multiple=False, chosen=value("copy_from"))
+            request, Picker("users", "copy_from", _("Users"), multiple=False, chosen=value("copy_from"))
         )
         context["policies_picker"] = picker_context(
-            request, Picker("policies", "policy_arns", "Permissions policies", chosen=value("policy_arns"))
+            request, Picker("policies", "policy_arns", _("Permissions policies"), chosen=value("policy_arns"))
         )
         context["boundary_picker"] = picker_context(
             request,
             Picker(
                 "policies",
                 "boundary_arn",
-                "Permissions boundary policy",
+                _("Permissions boundary policy"),
                 multiple=False,
                 chosen=value("boundary_arn"),
             ),
@@ -156,10 +158,9 @@ def _wizard(request, form, step: int, *, status: int = 200, failure=None):
 def _review(request, form) -> dict:
     """Review and create: the user's details and a permissions summary (what it will get)."""
     request_args = form.request()
-    rows = [(name, "Group", "Permissions group") for name in request_args["group_names"]]
-    rows += [
-        (_policy_name(arn), _policy_type(arn), "Permissions policy") for arn in request_args["policy_arns"]
-    ]
+    group, group_use, policy_use = _("Group"), _("Permissions group"), _("Permissions policy")
+    rows = [(name, group, group_use) for name in request_args["group_names"]]
+    rows += [(_policy_name(arn), _policy_type(arn), policy_use) for arn in request_args["policy_arns"]]
     copied, refusal = None, None
     if request_args["copy_from_user"]:
         try:
@@ -169,12 +170,12 @@ def _review(request, form) -> dict:
         except IAMError as exc:
             refusal = exc
         else:
-            rows += [(name, "Group", "Permissions group") for name in copied.group_names]
-            rows += [(_policy_name(a), _policy_type(a), "Permissions policy") for a in copied.policy_arns]
-            rows += [(name, "Inline", "Permissions policy") for name, _ in copied.inline_policies]
+            rows += [(name, group, group_use) for name in copied.group_names]
+            rows += [(_policy_name(a), _policy_type(a), policy_use) for a in copied.policy_arns]
+            rows += [(name, _("Inline"), policy_use) for name, _document in copied.inline_policies]
     boundary = request_args["permissions_boundary"] or (copied.permissions_boundary if copied else None)
     if boundary:
-        rows.append((_policy_name(boundary), _policy_type(boundary), "Permissions boundary"))
+        rows.append((_policy_name(boundary), _policy_type(boundary), _("Permissions boundary")))
     return {"request": request_args, "rows": rows, "copied": copied, "copy_refusal": refusal}
 
 
@@ -183,7 +184,7 @@ def _policy_name(arn: str) -> str:
 
 
 def _policy_type(arn: str) -> str:
-    return "AWS managed" if arn.startswith("arn:aws:iam::aws:") else "Customer managed"
+    return _("AWS managed") if arn.startswith("arn:aws:iam::aws:") else _("Customer managed")
 
 
 def _retrieve_password(request, user, password, *, created):
@@ -207,7 +208,7 @@ def credentials_download(request, token):
     """The CSV of the Retrieve step the learner is on (again on each click); gone once they leave."""
     taken = downloads.fetch(request, token)
     if taken is None:
-        raise Http404("This download is no longer available. Secrets are shown only once.")
+        raise Http404(_("This download is no longer available. Secrets are shown only once."))
     filename, content = taken
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -246,7 +247,7 @@ def user_delete(request, user_name):
         "iam/user_delete.html",
         {"form": form, "user": user},
         lambda: user_services.console_delete_user(actor, user_name=user.user_name),
-        f"User {user.user_name} deleted.",
+        _("User %(name)s deleted.") % {"name": user.user_name},
         "iam:user_list",
     )
 
@@ -269,7 +270,7 @@ def user_console_access(request, user_name):
             if data["console_access"] == ManageConsoleAccessForm.DISABLE:
                 if has_password:
                     user_services.delete_login_profile(actor, user_name=name)
-                messages.success(request, f"Console access disabled for {name}.")
+                messages.success(request, _("Console access disabled for %(name)s.") % {"name": name})
                 return redirect("iam:user_detail", user_name=name)
             password = None
             if not has_password:
@@ -294,7 +295,7 @@ def user_console_access(request, user_name):
             field = "custom_password" if exc.code == "PasswordPolicyViolation" else None
             return form_failed(request, "iam/user_console_access.html", context, form, exc, field)
         if password is None:
-            messages.success(request, f"Console access updated for {name}.")
+            messages.success(request, _("Console access updated for %(name)s.") % {"name": name})
             return redirect("iam:user_detail", user_name=name)
         return _retrieve_password(
             request, user_services.get_user(actor, user_name=name), password, created=False
@@ -310,7 +311,7 @@ def user_add_to_groups(request, user_name):
     }
     form = ChooseGroupsForm(request.POST or None)
     chosen = request.POST.getlist("groups") if request.method == "POST" else []
-    groups_picker = picker_context(request, Picker("groups", "groups", "User groups", chosen=chosen))
+    groups_picker = picker_context(request, Picker("groups", "groups", _("User groups"), chosen=chosen))
     groups_picker.attached = current
     context = {"form": form, "user": user, "groups_picker": groups_picker, "current": current}
     if request.method == "POST":
@@ -323,7 +324,9 @@ def user_add_to_groups(request, user_name):
         except IAMError as exc:
             return form_failed(request, "iam/user_add_to_groups.html", context, form, exc, "groups")
         messages.success(
-            request, f"User {user.user_name} added to {len(form.cleaned_data['groups'])} group(s)."
+            request,
+            _("User %(name)s added to %(count)s group(s).")
+            % {"name": user.user_name, "count": len(form.cleaned_data["groups"])},
         )
         return redirect(reverse("iam:user_detail", args=[user.user_name]) + "?tab=groups")
     return render(request, "iam/user_add_to_groups.html", context)
@@ -334,5 +337,8 @@ def user_remove_from_group(request, user_name, group_name):
     actor = request.principal
     user = user_services.get_user(actor, user_name=user_name)
     group_services.remove_user_from_group(actor, group_name=group_name, user_name=user.user_name)
-    messages.success(request, f"User {user.user_name} removed from group {group_name}.")
+    messages.success(
+        request,
+        _("User %(name)s removed from group %(group)s.") % {"name": user.user_name, "group": group_name},
+    )
     return redirect(reverse("iam:user_detail", args=[user.user_name]) + "?tab=groups")
