@@ -1,10 +1,11 @@
 """Benchmark: S3 PutObject/GetObject of this server under gunicorn beside moto_server, with boto3.
 
-    .venv/bin/python benchmarks/s3.py [--small 300] [--large 16] [--workers 3] [--rounds 6] [--persistent-sqlite]
+    .venv/bin/python benchmarks/s3.py [--small 300] [--large 16] [--workers 3] [--rounds 6] [--connection-per-request]
 
 Starts, each on its own free port on 127.0.0.1:
 
-* this server: ``gunicorn iamconsole.wsgi`` (``--workers`` sync workers) with DEBUG=0, HTTPS=0,
+* this server: ``gunicorn iamconsole.wsgi`` (``--workers`` workers as the project's ``gunicorn.conf.py``
+  sets them up: threaded, connections kept alive) with DEBUG=0, HTTPS=0,
   ALLOWED_HOSTS=127.0.0.1, a SECRET_KEY and its own IAMCONSOLE_VAR_DIR holding a freshly migrated
   SQLite database and the object store (a temporary directory, removed afterwards);
 * ``moto_server`` (moto[server]'s Werkzeug server; objects in memory).
@@ -19,10 +20,10 @@ resident set size of every process of each server is sampled every 5 ms; the tab
 peak above the server's size before (RSS growth). A server that streams bodies grows about the
 same for both sizes; one that holds whole bodies grows with the object size.
 
-``--persistent-sqlite`` is a what-if: this server's SQLite connections kept open between
-requests (CONN_MAX_AGE=None through a settings module in the temporary directory) instead of
-the project's setting for SQLite (a connection per request: each request opens it, sets its
-pragmas and closes it, and the last close of a WAL database checkpoints it).
+``--connection-per-request`` is a what-if: this server's SQLite connection opened and closed by
+every request (IAMCONSOLE_CONN_MAX_AGE=0) instead of kept by each worker (the project's setting):
+each request then registers Django's SQL functions, sets the pragmas and closes the connection,
+and the last close of a WAL database checkpoints it (an fsync after every write).
 
 Target: at least moto's rate, and memory flat in object size.
 """
@@ -59,7 +60,12 @@ SERVER_ENV = {
     "DJANGO_SETTINGS_MODULE": "iamconsole.settings",
 }
 os.environ.update(SERVER_ENV)
-for name in ("DATABASE_URL", "IAMCONSOLE_API_OPEN_ACCOUNT", "IAMCONSOLE_S3_MAX_OBJECT_SIZE"):
+for name in (
+    "DATABASE_URL",
+    "IAMCONSOLE_API_OPEN_ACCOUNT",
+    "IAMCONSOLE_S3_MAX_OBJECT_SIZE",
+    "IAMCONSOLE_CONN_MAX_AGE",
+):
     os.environ.pop(name, None)
 
 import django  # noqa: E402
@@ -237,7 +243,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument(
-        "--persistent-sqlite", action="store_true", help="what-if: keep this server's SQLite connections open"
+        "--connection-per-request",
+        action="store_true",
+        help="what-if: a SQLite connection per request (IAMCONSOLE_CONN_MAX_AGE=0)",
     )
     args = parser.parse_args()
 
@@ -245,12 +253,8 @@ def main() -> int:
     keys = this_servers_root_keys()
     ours_port, moto_port = free_port(), free_port()
     env = {**os.environ, **SERVER_ENV}
-    if args.persistent_sqlite:
-        Path(VAR_DIR, "bench_settings.py").write_text(
-            "from iamconsole.settings import *  # noqa: F403\n"
-            'DATABASES["default"]["CONN_MAX_AGE"] = None  # noqa: F405\n'
-        )
-        env.update(DJANGO_SETTINGS_MODULE="bench_settings", PYTHONPATH=f"{VAR_DIR}:{ROOT}")
+    if args.connection_per_request:
+        env["IAMCONSOLE_CONN_MAX_AGE"] = "0"
     gunicorn = [
         str(BIN / "gunicorn"),
         "iamconsole.wsgi",
@@ -309,10 +313,11 @@ def main() -> int:
         shutil.rmtree(VAR_DIR, ignore_errors=True)
 
     print()
-    connections = "SQLite connections kept open (what-if)" if args.persistent_sqlite else "SQLite"
+    worker = os.environ.get("GUNICORN_CMD_ARGS") or "gunicorn.conf.py"
+    connections = "a SQLite connection per request (what-if)" if args.connection_per_request else "SQLite"
     print(
         f"S3 PutObject/GetObject through boto3 ({args.rounds} alternating rounds; "
-        f"gunicorn --workers {args.workers}, DEBUG=0, {connections}; moto_server in memory)"
+        f"gunicorn --workers {args.workers} ({worker}), DEBUG=0, {connections}; moto_server in memory)"
     )
     header = f"{'operation':<16} {'server':<24} {'objects/s':>10} {'MB/s':>9} {'p50 ms':>9} {'vs moto':>8}"
     print(header)

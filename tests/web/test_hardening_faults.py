@@ -166,6 +166,10 @@ def test_conn_max_age_comes_from_the_environment():
     assert bad.returncode != 0 and "IAMCONSOLE_CONN_MAX_AGE must be a whole number" in bad.stderr
 
 
-def test_sqlite_never_keeps_connections():
+def test_sqlite_keeps_connections_as_postgres_does():
+    """A connection per request cost SQLite its functions and pragmas each time, and a
+    checkpoint (an fsync) at the close of the last connection after any write."""
     found = _settings_for(["gunicorn"])
-    assert found["ENGINE"] == "django.db.backends.sqlite3" and found["CONN_MAX_AGE"] == 0
+    assert found["ENGINE"] == "django.db.backends.sqlite3" and found["CONN_MAX_AGE"] == 60
+    assert _settings_for(["manage.py", "runserver"])["CONN_MAX_AGE"] == 0
+    assert _settings_for(["gunicorn"], IAMCONSOLE_CONN_MAX_AGE="0")["CONN_MAX_AGE"] == 0
