@@ -176,14 +176,12 @@ def _store(bucket_row, kb: bytes, staged: storage.Staged, **fields) -> S3Object:
         if obj is None:
             try:
                 with transaction.atomic():
-                    obj = S3Object.objects.create(bucket=bucket_row, key=kb, **values)
+                    obj = rows.insert_object(S3Object(bucket=bucket_row, key=kb, **values))
             except IntegrityError:  # a concurrent upload of the same key created it
                 obj = S3Object.objects.select_for_update().get(bucket=bucket_row, key=kb)
                 old_blob = obj.blob
         if old_blob is not None:
-            for name, value in values.items():
-                setattr(obj, name, value)
-            obj.save()
+            rows.update_object(obj, values)
     except BaseException:
         storage.delete_blob(blob)
         raise
