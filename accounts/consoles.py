@@ -2,9 +2,14 @@
 
 Each app registers its console from its ``AppConfig.ready``; ``accounts`` never imports the
 apps. ``url_name`` is the service's home page, ``keywords`` help the Services search box.
+The texts may be lazy translations (``gettext_lazy``): the menu shows them in the page's
+language, and the search box finds a service by its English words and by the page's.
 """
 
 from dataclasses import dataclass, field
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -18,6 +23,16 @@ class ConsoleService:
     icon: str = "bi-box"  # a Bootstrap Icons class
     keywords: tuple[str, ...] = field(default_factory=tuple)
 
+    @property
+    def search_text(self) -> str:
+        """What the Services search box looks in: the name, title, description and keywords,
+        in the page's language and in English (lower case, each word once)."""
+        parts = [self.name, self.title, self.description, *self.keywords]
+        local = [str(p) for p in parts]
+        with translation.override("en"):
+            english = [str(p) for p in parts]
+        return " ".join(dict.fromkeys(p.lower() for p in [*local, *english] if p))
+
 
 _services: dict[str, ConsoleService] = {}
 
@@ -27,7 +42,7 @@ def register(service: ConsoleService) -> None:
 
 
 def all_services() -> list[ConsoleService]:
-    return sorted(_services.values(), key=lambda s: s.name.lower())
+    return sorted(_services.values(), key=lambda s: str(s.name).lower())
 
 
 def get(key: str) -> ConsoleService | None:
@@ -38,11 +53,11 @@ register(
     ConsoleService(
         key="iam",
         name="IAM",
-        title="Identity and Access Management",
+        title=_("Identity and Access Management"),
         url_name="iam:dashboard",
-        description="Manage access to AWS resources",
-        category="Security, Identity, & Compliance",
+        description=_("Manage access to AWS resources"),
+        category=_("Security, Identity, & Compliance"),
         icon="bi-shield-lock",
-        keywords=("users", "roles", "policies", "groups", "mfa", "access keys"),
+        keywords=(_("users"), _("roles"), _("policies"), _("groups"), "mfa", _("access keys")),
     )
 )

@@ -41,8 +41,9 @@ def console(request):
 
 
 def service_categories() -> list[tuple[str, list]]:
-    """The Services menu: the registered consoles by category (in memory, no query)."""
+    """The Services menu: the registered consoles by category (in memory, no query), the
+    categories in the page's language and in its alphabetical order."""
     groups: dict[str, list] = {}
     for service in consoles.all_services():
-        groups.setdefault(service.category, []).append(service)
+        groups.setdefault(str(service.category), []).append(service)
     return sorted(groups.items())

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 
 from . import context, network
 from .principals import principal_for_identity
@@ -38,7 +39,7 @@ def console_principal(request):
         if found is not None:
             return found[0]
         request.session.pop(SWITCHED_ROLE_KEY, None)
-        messages.warning(request, "Your role session ended. You are back to your own permissions.")
+        messages.warning(request, _("Your role session ended. You are back to your own permissions."))
     return principal
 
 
@@ -104,7 +105,7 @@ class PasswordChangeRequiredMiddleware:
             return None
         if expired and rules.hard_expiry:
             logout(request)
-            messages.error(request, HARD_EXPIRED)
+            messages.error(request, _(HARD_EXPIRED))  # its msgid is in views.signin.SIGNIN_MESSAGES
             return redirect("signin")
         if getattr(view_func, "allowed_during_password_change", False):
             return None
@@ -145,7 +146,11 @@ class DownloadStepMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        if match is not None and match.view_name != "iam:credentials_download" and hasattr(request, "session"):
+        if (
+            match is not None
+            and match.view_name != "iam:credentials_download"
+            and hasattr(request, "session")
+        ):
             from . import downloads
 
             downloads.close_step(request)

@@ -4,7 +4,8 @@ Each dataclass mirrors a shape of the IAM API (``User``, ``Group``, ``Role``, ``
 ``PolicyVersion``, ``AccessKeyMetadata`` …) with AWS's member names in snake case, so that
 the Query API turns them into AWS's XML by name and the console renders them directly. A
 few shapes carry what the console shows beside AWS's members (a user's groups count, its MFA
-devices and access keys on the Users page); the API ignores those. Pure Python.
+devices and access keys on the Users page); the API ignores those. Pure Python, but for
+the console's labels of a few values (lazy translations: the values stay AWS's).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
+
+from django.utils.translation import gettext_lazy as _
 
 T = TypeVar("T")
 
@@ -164,8 +167,16 @@ class PolicyType(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value
+        """The console's words for the type, in the page's language (the value is AWS's)."""
+        return POLICY_TYPE_LABELS[self]
 
+
+POLICY_TYPE_LABELS = {
+    PolicyType.AWS_MANAGED: _("AWS managed"),
+    PolicyType.AWS_MANAGED_JOB_FUNCTION: _("AWS managed - job function"),
+    PolicyType.CUSTOMER_MANAGED: _("Customer managed"),
+    PolicyType.CUSTOMER_INLINE: _("Customer inline"),
+}
 
 JOB_FUNCTION_PATH = "/job-function/"
 

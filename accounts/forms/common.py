@@ -3,6 +3,7 @@ and the type-the-name confirmation of Delete pages."""
 
 from django import forms
 from django.core.exceptions import ValidationError as FormError
+from django.utils.translation import gettext_lazy as _
 
 from ..errors import IAMError
 
@@ -29,20 +30,21 @@ class ConfirmDeleteForm(forms.Form):
 
     confirmation = forms.CharField(label="", max_length=256)
 
-    def __init__(self, *args, expected: str, noun: str = "user name", **kwargs):
+    def __init__(self, *args, expected: str, noun: str = _("user name"), **kwargs):
+        """``noun``: what to type, in the page's language ("user name", "role name" …)."""
         super().__init__(*args, **kwargs)
         self.expected = expected
         self.fields["confirmation"].widget.attrs.update(
             {"data-confirm-text": expected, "placeholder": expected, "autocomplete": "off"}
         )
-        self.fields[
-            "confirmation"
-        ].help_text = f"To confirm deletion, enter the {noun} in the text input field."
+        self.fields["confirmation"].help_text = _(
+            "To confirm deletion, enter the %(noun)s in the text input field."
+        ) % {"noun": noun}
 
     def clean_confirmation(self):
         value = self.cleaned_data["confirmation"]
         if value != self.expected:
-            raise FormError(f"Enter {self.expected} to confirm.", code="confirmation")
+            raise FormError(_("Enter %(name)s to confirm.") % {"name": self.expected}, code="confirmation")
         return value
 
 
@@ -53,5 +55,5 @@ class ConfirmWordForm(forms.Form):
 
     def clean_confirmation(self):
         if self.cleaned_data["confirmation"].strip().lower() != "delete":
-            raise FormError("Enter delete to confirm.", code="confirmation")
+            raise FormError(_("Enter delete to confirm."), code="confirmation")
         return "delete"

@@ -6,6 +6,7 @@ server, so its choices are not known to the form: the field checks each chosen v
 for a value that names nothing, and the whole action is refused."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .. import identifiers
 
@@ -15,9 +16,9 @@ class ChosenField(forms.Field):
 
     widget = forms.MultipleHiddenInput
     default_error_messages = {
-        "required": "Choose at least one.",
-        "too_many": "Choose at most %(limit)s.",
-        "invalid": "%(value)s is not a valid choice.",
+        "required": _("Choose at least one."),
+        "too_many": _("Choose at most %(limit)s."),
+        "invalid": _("%(value)s is not a valid choice."),
     }
 
     def __init__(self, *, kind: str, limit: int = 100, **kwargs):
@@ -82,10 +83,12 @@ class TagsField(forms.Field):
         from ..services.tags import validate_tags
 
         if len(value) > self.LIMIT:
-            raise forms.ValidationError(f"You can add up to {self.LIMIT} tags.", code="LimitExceeded")
+            raise forms.ValidationError(
+                _("You can add up to %(limit)s tags.") % {"limit": self.LIMIT}, code="LimitExceeded"
+            )
         for row in value:
             if not row["Key"]:
-                raise forms.ValidationError("Enter a key for every tag.", code="required")
+                raise forms.ValidationError(_("Enter a key for every tag."), code="required")
         try:
             validate_tags(value)
         except IAMError as exc:

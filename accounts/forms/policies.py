@@ -6,6 +6,7 @@ import json
 
 from django import forms
 from django.core.exceptions import ValidationError as FormError
+from django.utils.translation import gettext_lazy as _
 
 from .. import identifiers
 from ..errors import IAMError, MalformedPolicyDocument
@@ -71,20 +72,20 @@ class PolicyDocumentMixin:
         self.error_column = getattr(exc, "column", None)
 
 
-def policy_document_field(label="Policy editor"):
+def policy_document_field(label=None):
     return forms.CharField(
-        label=label,
+        label=label or _("Policy editor"),
         strip=False,
         widget=forms.Textarea(attrs={"spellcheck": "false", "autocomplete": "off", "wrap": "off"}),
-        error_messages={"required": "Enter a policy document."},
+        error_messages={"required": _("Enter a policy document.")},
     )
 
 
 def policy_name_field():
     return forms.CharField(
-        label="Policy name",
+        label=_("Policy name"),
         max_length=200,
-        help_text="Maximum 128 characters. Use alphanumeric and '+=,.@-_' characters.",
+        help_text=_("Maximum 128 characters. Use alphanumeric and '+=,.@-_' characters."),
     )
 
 
@@ -93,12 +94,12 @@ class CreatePolicyForm(PolicyDocumentMixin, forms.Form):
     policy_document = policy_document_field()
     policy_name = policy_name_field()
     description = forms.CharField(
-        label="Description - optional",
+        label=_("Description - optional"),
         required=False,
         strip=True,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Maximum 1,000 characters. Use alphanumeric and '+=,.@-_' characters.",
+        help_text=_("Maximum 1,000 characters. Use alphanumeric and '+=,.@-_' characters."),
     )
 
     def clean_policy_name(self):
@@ -112,10 +113,10 @@ class EditPolicyForm(PolicyDocumentMixin, forms.Form):
     check_managed_size = True
     policy_document = policy_document_field()
     delete_version_id = forms.ChoiceField(
-        label="Choose a version to delete",
+        label=_("Choose a version to delete"),
         widget=forms.RadioSelect,
         required=True,
-        error_messages={"required": "Choose a version to delete before you save changes."},
+        error_messages={"required": _("Choose a version to delete before you save changes.")},
     )
 
     def __init__(self, *args, deletable_versions=None, **kwargs):
@@ -158,9 +159,9 @@ class AttachPoliciesForm(forms.Form):
 
     policy_arns = ChosenField(
         kind="policy_arn",
-        label="Permissions policies",
+        label=_("Permissions policies"),
         limit=10,
-        error_messages={"required": "Choose at least one policy."},
+        error_messages={"required": _("Choose at least one policy.")},
     )
 
 
@@ -170,9 +171,9 @@ class EntitiesForm(forms.Form):
 
     KINDS = ("user", "group", "role")
     entities = forms.MultipleChoiceField(
-        label="Entities",
+        label=_("Entities"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one user, user group or role."},
+        error_messages={"required": _("Choose at least one user, user group or role.")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -181,7 +182,7 @@ class EntitiesForm(forms.Form):
 
     @classmethod
     def _valid(cls, value: str) -> bool:
-        kind, _, name = value.partition(":")
+        kind, _sep, name = value.partition(":")
         return kind in cls.KINDS and identifiers.could_name(kind, name)
 
     def chosen(self, kind: str) -> list[str]:
@@ -191,14 +192,14 @@ class EntitiesForm(forms.Form):
 
 class PermissionsBoundaryForm(forms.Form):
     policy_arn = forms.CharField(
-        label="Permissions boundary policy",
+        label=_("Permissions boundary policy"),
         max_length=2048,
         widget=forms.HiddenInput,
-        error_messages={"required": "Choose a policy to use as the permissions boundary."},
+        error_messages={"required": _("Choose a policy to use as the permissions boundary.")},
     )
 
     def clean_policy_arn(self):
         value = self.cleaned_data["policy_arn"].strip()
         if not identifiers.could_be_arn(value):
-            raise FormError("Choose a policy to use as the permissions boundary.", code="invalid")
+            raise FormError(_("Choose a policy to use as the permissions boundary."), code="invalid")
         return value

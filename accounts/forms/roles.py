@@ -8,6 +8,9 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError as FormError
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import identifiers
 from ..errors import IAMError
@@ -33,10 +36,15 @@ TRUST_SKELETON = json.dumps(
     },
     indent=4,
 )
-HOURS = [
-    (str(h * 3600), f"{h} hour" + ("s" if h > 1 else "") + (" (default)" if h == 1 else ""))
-    for h in range(1, 13)
-]
+
+
+def _hours_label(hours: int) -> str:
+    """``1 hour (default)``, ``2 hours`` … in the page's language."""
+    text = ngettext("%(hours)s hour", "%(hours)s hours", hours) % {"hours": hours}
+    return gettext("%(duration)s (default)") % {"duration": text} if hours == 1 else text
+
+
+HOURS = [(str(h * 3600), lazy(_hours_label, str)(h)) for h in range(1, 13)]
 CUSTOM = "custom"
 
 
@@ -59,15 +67,15 @@ class SessionDurationFields(forms.Form):
     ``cleaned_data["max_session_duration"]`` holds the seconds after ``clean``."""
 
     session_duration = forms.ChoiceField(
-        label="Maximum session duration",
-        choices=[*HOURS, (CUSTOM, "Custom duration")],
+        label=_("Maximum session duration"),
+        choices=[*HOURS, (CUSTOM, _("Custom duration"))],
         initial="3600",
-        help_text="How long a session of this role can last: 1 to 12 hours.",
+        help_text=_("How long a session of this role can last: 1 to 12 hours."),
     )
     custom_duration = forms.IntegerField(
-        label="Custom duration (seconds)",
+        label=_("Custom duration (seconds)"),
         required=False,
-        help_text="3,600 to 43,200 seconds.",
+        help_text=_("3,600 to 43,200 seconds."),
         widget=forms.NumberInput(attrs={"min": 3600, "max": 43200, "step": 1}),
     )
 
@@ -81,7 +89,7 @@ class SessionDurationFields(forms.Form):
         seconds = data.get("custom_duration")
         if seconds is None:
             if not self.has_error("custom_duration"):
-                self.add_error("custom_duration", "Enter the maximum session duration in seconds.")
+                self.add_error("custom_duration", _("Enter the maximum session duration in seconds."))
             return
         try:
             data["max_session_duration"] = role_services.validate_max_session_duration(seconds)
@@ -90,18 +98,18 @@ class SessionDurationFields(forms.Form):
 
     @staticmethod
     def initial_for(seconds: int) -> dict:
-        if any(value == str(seconds) for value, _ in HOURS):
+        if any(value == str(seconds) for value, _label in HOURS):
             return {"session_duration": str(seconds)}
         return {"session_duration": CUSTOM, "custom_duration": seconds}
 
 
 def description_field():
     return forms.CharField(
-        label="Description",
+        label=_("Description"),
         required=False,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Maximum 1,000 characters.",
+        help_text=_("Maximum 1,000 characters."),
     )
 
 
@@ -112,55 +120,59 @@ class CreateRoleForm(TrustPolicyMixin, SessionDurationFields):
     THIS_ACCOUNT, OTHER_ACCOUNT = "this", "other"
 
     trusted_entity_type = forms.ChoiceField(
-        label="Trusted entity type",
+        label=_("Trusted entity type"),
         widget=forms.RadioSelect,
         initial=AWS_SERVICE,
         choices=[
             (
                 AWS_SERVICE,
-                "AWS service — allow AWS services like EC2 or Lambda to perform actions in this account.",
+                _("AWS service — allow AWS services like EC2 or Lambda to perform actions in this account."),
             ),
             (
                 AWS_ACCOUNT,
-                "AWS account — allow entities in this or another AWS account to perform actions in this account.",
+                _(
+                    "AWS account — allow entities in this or another AWS account to perform actions in this account."
+                ),
             ),
             (
                 CUSTOM_POLICY,
-                "Custom trust policy — write a trust policy to let others perform actions in this account.",
+                _(
+                    "Custom trust policy — write a trust policy to let others perform actions in this account."
+                ),
             ),
         ],
     )
     service = forms.ChoiceField(
-        label="Service or use case",
+        label=_("Service or use case"),
         required=False,
-        choices=[("", "Choose a service"), *[(p, label) for label, p in role_services.SERVICES.items()]],
+        choices=[("", _("Choose a service")), *[(p, label) for label, p in role_services.SERVICES.items()]],
     )
     account = forms.ChoiceField(
-        label="An AWS account",
+        label=_("An AWS account"),
         widget=forms.RadioSelect,
         required=False,
         initial=THIS_ACCOUNT,
     )
     account_id = forms.CharField(
-        label="Account ID",
+        label=_("Account ID"),
         required=False,
         max_length=64,
-        help_text="The 12-digit ID of the account whose identities may assume the role.",
+        help_text=_("The 12-digit ID of the account whose identities may assume the role."),
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "placeholder": "123456789012", "autocomplete": "off"}
         ),
     )
     require_mfa = forms.BooleanField(
-        label="Require MFA",
+        label=_("Require MFA"),
         required=False,
-        help_text="Adds a condition: whoever assumes the role must have signed in with MFA.",
+        help_text=_("Adds a condition: whoever assumes the role must have signed in with MFA."),
     )
-    policy_document = policy_document_field("Custom trust policy")
-    policy_arns = ChosenField(kind="policy_arn", label="Permissions policies", required=False, limit=20)
+    policy_document = policy_document_field(_("Custom trust policy"))
+    policy_arns = ChosenField(kind="policy_arn", label=_("Permissions policies"), required=False, limit=20)
     role_name = forms.CharField(
-        label="Role name",
+        label=_("Role name"),
         max_length=200,
-        help_text="Maximum 64 characters. Use alphanumeric and '+=,.@-_' characters.",
+        help_text=_("Maximum 64 characters. Use alphanumeric and '+=,.@-_' characters."),
     )
     description = description_field()
 
@@ -182,8 +194,8 @@ class CreateRoleForm(TrustPolicyMixin, SessionDurationFields):
         super().__init__(*args, **kwargs)
         self.this_account_id = account_id
         self.fields["account"].choices = [
-            (self.THIS_ACCOUNT, f"This account ({account_id})"),
-            (self.OTHER_ACCOUNT, "Another AWS account"),
+            (self.THIS_ACCOUNT, _("This account (%(account_id)s)") % {"account_id": account_id}),
+            (self.OTHER_ACCOUNT, _("Another AWS account")),
         ]
         self.fields["policy_document"].required = False
         self.fields["policy_document"].initial = trust_skeleton(account_id)
@@ -192,7 +204,7 @@ class CreateRoleForm(TrustPolicyMixin, SessionDurationFields):
         if self.cleaned_data.get("trusted_entity_type") != self.CUSTOM_POLICY:
             return ""
         if not self.cleaned_data.get("policy_document", "").strip():
-            raise FormError("Enter a trust policy.", code="MalformedPolicyDocument")
+            raise FormError(_("Enter a trust policy."), code="MalformedPolicyDocument")
         return super().clean_policy_document()
 
     def clean_role_name(self):
@@ -207,7 +219,7 @@ class CreateRoleForm(TrustPolicyMixin, SessionDurationFields):
         kind = data.get("trusted_entity_type")
         if kind == self.AWS_SERVICE:
             if not data.get("service"):
-                self.add_error("service", "Choose the service that will use this role.")
+                self.add_error("service", _("Choose the service that will use this role."))
             else:
                 data["trust_policy"] = role_services.service_trust_policy(data["service"])
         elif kind == self.AWS_ACCOUNT:
@@ -215,10 +227,10 @@ class CreateRoleForm(TrustPolicyMixin, SessionDurationFields):
             if data.get("account") == self.OTHER_ACCOUNT:
                 account_id = data.get("account_id", "").strip()
                 if not ACCOUNT_ID.match(account_id):
-                    self.add_error("account_id", "Enter a 12-digit AWS account ID.")
+                    self.add_error("account_id", _("Enter a 12-digit AWS account ID."))
                     return data
             elif data.get("account") != self.THIS_ACCOUNT:
-                self.add_error("account", "Choose this account or another AWS account.")
+                self.add_error("account", _("Choose this account or another AWS account."))
                 return data
             data["trust_policy"] = role_services.account_trust_policy(
                 account_id, require_mfa=bool(data.get("require_mfa"))
@@ -242,4 +254,4 @@ class EditRoleForm(SessionDurationFields):
 
 
 class TrustPolicyForm(TrustPolicyMixin, forms.Form):
-    policy_document = policy_document_field("Trust policy")
+    policy_document = policy_document_field(_("Trust policy"))

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError as FormError
+from django.utils.translation import gettext_lazy as _
 
 from .. import totp
 from ..identifiers import email_key
@@ -10,21 +11,21 @@ from .common import PasswordInput
 
 
 class SignUpForm(forms.Form):
-    email = forms.EmailField(label="Root user email address", max_length=254)
+    email = forms.EmailField(label=_("Root user email address"), max_length=254)
     account_name = forms.CharField(
-        label="AWS account name",
+        label=_("AWS account name"),
         max_length=50,
-        help_text="Choose a name for your account. You can change it later.",
+        help_text=_("Choose a name for your account. You can change it later."),
     )
     password = forms.CharField(
-        label="Root user password",
+        label=_("Root user password"),
         widget=PasswordInput("new-password"),
         max_length=MAX_PASSWORD_LENGTH,
         strip=False,
-        help_text="At least 8 characters, with 3 of: uppercase, lowercase, numbers, symbols.",
+        help_text=_("At least 8 characters, with 3 of: uppercase, lowercase, numbers, symbols."),
     )
     password_confirm = forms.CharField(
-        label="Confirm root user password",
+        label=_("Confirm root user password"),
         widget=PasswordInput("new-password"),
         strip=False,
         max_length=MAX_PASSWORD_LENGTH,
@@ -35,13 +36,13 @@ class SignUpForm(forms.Form):
         if email_key(email) is None:
             # Email addresses are compared as ASCII (identifiers.email_key): another one could
             # never sign in, and would look like an existing one.
-            raise FormError("Enter an email address made of ASCII characters.", code="invalid")
+            raise FormError(_("Enter an email address made of ASCII characters."), code="invalid")
         return email
 
     def clean(self):
         data = super().clean()
         if data.get("password") and data.get("password") != data.get("password_confirm"):
-            self.add_error("password_confirm", "Passwords do not match.")
+            self.add_error("password_confirm", _("Passwords do not match."))
         return data
 
 
@@ -51,63 +52,67 @@ class SignInStartForm(forms.Form):
     ROOT, IAM = "root", "iam"
     user_type = forms.ChoiceField(
         choices=[
-            (ROOT, "Root user — Account owner that performs tasks requiring unrestricted access."),
-            (IAM, "IAM user — User within an account that performs daily tasks."),
+            (ROOT, _("Root user — Account owner that performs tasks requiring unrestricted access.")),
+            (IAM, _("IAM user — User within an account that performs daily tasks.")),
         ],
         widget=forms.RadioSelect,
         initial=IAM,
         label="",
     )
-    root_email = forms.EmailField(label="Root user email address", required=False)
-    account = forms.CharField(label="Account ID (12 digits) or account alias", required=False, max_length=63)
+    root_email = forms.EmailField(label=_("Root user email address"), required=False)
+    account = forms.CharField(
+        label=_("Account ID (12 digits) or account alias"), required=False, max_length=63
+    )
 
     def clean(self):
         data = super().clean()
         root_missing = data.get("user_type") == self.ROOT and not data.get("root_email")
         if root_missing and not self.has_error("root_email"):
-            self.add_error("root_email", "Enter the root user email address.")
+            self.add_error("root_email", _("Enter the root user email address."))
         if data.get("user_type") == self.IAM and not data.get("account"):
-            self.add_error("account", "Enter the account ID or alias.")
+            self.add_error("account", _("Enter the account ID or alias."))
         return data
 
 
 class RootPasswordForm(forms.Form):
     password = forms.CharField(
-        label="Password", widget=PasswordInput(), strip=False, max_length=MAX_PASSWORD_LENGTH
+        label=_("Password"), widget=PasswordInput(), strip=False, max_length=MAX_PASSWORD_LENGTH
     )
 
 
 class IAMUserSignInForm(forms.Form):
-    account = forms.CharField(label="Account ID (12 digits) or account alias", max_length=63)
+    account = forms.CharField(label=_("Account ID (12 digits) or account alias"), max_length=63)
     user_name = forms.CharField(
-        label="IAM user name", max_length=64, widget=forms.TextInput(attrs={"autocomplete": "username"})
+        label=_("IAM user name"), max_length=64, widget=forms.TextInput(attrs={"autocomplete": "username"})
     )
     password = forms.CharField(
-        label="Password", widget=PasswordInput(), strip=False, max_length=MAX_PASSWORD_LENGTH
+        label=_("Password"), widget=PasswordInput(), strip=False, max_length=MAX_PASSWORD_LENGTH
     )
 
 
 class MFACodeForm(forms.Form):
     code = forms.CharField(
-        label="MFA code",
+        label=_("MFA code"),
         max_length=6,
         min_length=6,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]{6}"}
         ),
-        help_text="Enter the 6-digit code from your authenticator app.",
+        help_text=_("Enter the 6-digit code from your authenticator app."),
     )
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
         if not totp.is_well_formed(code):  # ASCII digits: str.isdigit() takes ١٢٣٤٥٦ and ２ too
-            raise FormError("Enter the 6-digit code from your MFA device.", code="InvalidAuthenticationCode")
+            raise FormError(
+                _("Enter the 6-digit code from your MFA device."), code="InvalidAuthenticationCode"
+            )
         return code
 
 
 class ReauthenticateForm(MFACodeForm):
     password = forms.CharField(
-        label="Password", widget=PasswordInput(), strip=False, max_length=MAX_PASSWORD_LENGTH
+        label=_("Password"), widget=PasswordInput(), strip=False, max_length=MAX_PASSWORD_LENGTH
     )
     field_order = ("password", "code")
 
@@ -122,16 +127,16 @@ class ChangePasswordForm(forms.Form):
     """Forced change at sign-in and the self-service "Update console password"."""
 
     old_password = forms.CharField(
-        label="Old password", widget=PasswordInput(), strip=False, max_length=MAX_PASSWORD_LENGTH
+        label=_("Old password"), widget=PasswordInput(), strip=False, max_length=MAX_PASSWORD_LENGTH
     )
     new_password = forms.CharField(
-        label="New password",
+        label=_("New password"),
         widget=PasswordInput("new-password"),
         strip=False,
         max_length=MAX_PASSWORD_LENGTH,
     )
     new_password_confirm = forms.CharField(
-        label="Retype new password",
+        label=_("Retype new password"),
         widget=PasswordInput("new-password"),
         strip=False,
         max_length=MAX_PASSWORD_LENGTH,
@@ -140,5 +145,5 @@ class ChangePasswordForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("new_password") and data.get("new_password") != data.get("new_password_confirm"):
-            self.add_error("new_password_confirm", "The new passwords do not match.")
+            self.add_error("new_password_confirm", _("The new passwords do not match."))
         return data

@@ -5,6 +5,9 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError as FormError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..errors import MalformedPolicyDocument
 from ..services.policies import validate_document
@@ -33,54 +36,62 @@ class SimulatorForm(forms.Form):
 
     PRINCIPAL, CUSTOM = "principal", "custom"
     mode = forms.ChoiceField(
-        label="Policies to simulate",
+        label=_("Policies to simulate"),
         choices=[
-            (PRINCIPAL, "Existing user, user group or role — the policies that apply to it"),
-            (CUSTOM, "New policies — paste one or more policy documents"),
+            (PRINCIPAL, _("Existing user, user group or role — the policies that apply to it")),
+            (CUSTOM, _("New policies — paste one or more policy documents")),
         ],
         widget=forms.RadioSelect,
         initial=PRINCIPAL,
     )
-    principal = forms.ChoiceField(label="User, user group or role", required=False)
+    principal = forms.ChoiceField(label=_("User, user group or role"), required=False)
     policy_documents = forms.CharField(
-        label="Policy documents",
+        label=_("Policy documents"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"spellcheck": "false", "autocomplete": "off", "wrap": "off"}),
-        help_text=f"Separate several policies with a line that holds only {POLICY_SEPARATOR}",
+        help_text=lazy(
+            lambda: (
+                gettext("Separate several policies with a line that holds only %(separator)s")
+                % {"separator": POLICY_SEPARATOR}
+            ),
+            str,
+        )(),
     )
     boundary_document = forms.CharField(
-        label="Permissions boundary - optional",
+        label=_("Permissions boundary - optional"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"spellcheck": "false", "autocomplete": "off", "wrap": "off"}),
     )
     actions = forms.CharField(
-        label="Actions",
+        label=_("Actions"),
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
-        help_text="One action a line, for example iam:CreateUser or s3:GetObject.",
-        error_messages={"required": "Enter at least one action."},
+        help_text=_("One action a line, for example iam:CreateUser or s3:GetObject."),
+        error_messages={"required": _("Enter at least one action.")},
     )
     resources = forms.CharField(
-        label="Resources",
+        label=_("Resources"),
         required=False,
         initial="*",
         widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
-        help_text='One resource ARN a line; "*" (the default) simulates every resource.',
+        help_text=_('One resource ARN a line; "*" (the default) simulates every resource.'),
     )
     context = forms.CharField(
-        label="Context keys - optional",
+        label=_("Context keys - optional"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
-        help_text="key=value, one a line, for example aws:SourceIp=203.0.113.5 or "
-        "aws:MultiFactorAuthPresent=true. Repeat a key to give it several values.",
+        help_text=_(
+            "key=value, one a line, for example aws:SourceIp=203.0.113.5 or "
+            "aws:MultiFactorAuthPresent=true. Repeat a key to give it several values."
+        ),
     )
 
     def __init__(self, *args, users=(), groups=(), roles=(), **kwargs):
         """``users``, ``groups``, ``roles``: (value, name) pairs the caller may choose from."""
         super().__init__(*args, **kwargs)
-        choices = [("", "Choose a user, user group or role")]
-        for label, entities in (("Users", users), ("User groups", groups), ("Roles", roles)):
+        choices = [("", _("Choose a user, user group or role"))]
+        for label, entities in ((_("Users"), users), (_("User groups"), groups), (_("Roles"), roles)):
             if entities:
                 choices.append((label, list(entities)))
         self.fields["principal"].choices = choices
@@ -91,15 +102,18 @@ class SimulatorForm(forms.Form):
         for number, line in _lines(self.cleaned_data["actions"]):
             if not ACTION_NAME.match(line):
                 raise FormError(
-                    f"Line {number}: enter an action as service:ActionName, for example iam:CreateUser.",
+                    _("Line %(line)s: enter an action as service:ActionName, for example iam:CreateUser.")
+                    % {"line": number},
                     code="InvalidInput",
                 )
             if line not in actions:
                 actions.append(line)
         if not actions:
-            raise FormError("Enter at least one action.", code="InvalidInput")
+            raise FormError(_("Enter at least one action."), code="InvalidInput")
         if len(actions) > MAX_ACTIONS:
-            raise FormError(f"Simulate up to {MAX_ACTIONS} actions at a time.", code="InvalidInput")
+            raise FormError(
+                _("Simulate up to %(limit)s actions at a time.") % {"limit": MAX_ACTIONS}, code="InvalidInput"
+            )
         return actions
 
     def clean_resources(self):
@@ -107,12 +121,17 @@ class SimulatorForm(forms.Form):
         for number, line in _lines(self.cleaned_data["resources"]):
             if line != "*" and not line.startswith("arn:"):
                 raise FormError(
-                    f'Line {number}: resource {line} must be in ARN format or "*".', code="InvalidInput"
+                    _('Line %(line)s: resource %(resource)s must be in ARN format or "*".')
+                    % {"line": number, "resource": line},
+                    code="InvalidInput",
                 )
             if line not in resources:
                 resources.append(line)
         if len(resources) > MAX_RESOURCES:
-            raise FormError(f"Simulate up to {MAX_RESOURCES} resources at a time.", code="InvalidInput")
+            raise FormError(
+                _("Simulate up to %(limit)s resources at a time.") % {"limit": MAX_RESOURCES},
+                code="InvalidInput",
+            )
         return resources or ["*"]
 
     def clean_context(self):
@@ -122,7 +141,10 @@ class SimulatorForm(forms.Form):
             key, value = key.strip(), value.strip()
             if not sep or not CONTEXT_KEY.match(key):
                 raise FormError(
-                    f"Line {number}: enter a context entry as key=value, for example aws:SourceIp=203.0.113.5.",
+                    _(
+                        "Line %(line)s: enter a context entry as key=value, for example aws:SourceIp=203.0.113.5."
+                    )
+                    % {"line": number},
                     code="InvalidInput",
                 )
             if key in context:
@@ -137,12 +159,13 @@ class SimulatorForm(forms.Form):
         try:
             return validate_document(text, strict_version=False)
         except MalformedPolicyDocument as exc:
-            where = ""
+            # the policy's name and AWS's message stay as they are; the line is the editor's
+            message = f"{policy_id}: {exc.message}"
             if exc.line is not None:
                 line = start_line + exc.line - 1
                 self.error_lines.setdefault(field, line)
-                where = f" (line {line})"
-            raise FormError(f"{policy_id}: {exc.message}{where}", code="MalformedPolicyDocument") from None
+                message = _("%(message)s (line %(line)s)") % {"message": message, "line": line}
+            raise FormError(message, code="MalformedPolicyDocument") from None
 
     def clean_policy_documents(self):
         text = normalise_document(self.cleaned_data["policy_documents"])
@@ -160,14 +183,14 @@ class SimulatorForm(forms.Form):
         chunks.append((first, "\n".join(current)))
         chunks = [(start, chunk) for start, chunk in chunks if chunk.strip()]
         if not chunks:
-            raise FormError("Paste at least one policy document.", code="InvalidInput")
+            raise FormError(_("Paste at least one policy document."), code="InvalidInput")
         self.cleaned_data["custom_policies"] = [
             self._check("policy_documents", chunk, start, f"Policy {i}")
             for i, (start, chunk) in enumerate(chunks, 1)
         ]
         # where each policy starts in the editor, to show matched statements' lines there
         self.cleaned_data["line_offsets"] = {
-            f"Policy {i}": start - 1 for i, (start, _) in enumerate(chunks, 1)
+            f"Policy {i}": start - 1 for i, (start, _chunk) in enumerate(chunks, 1)
         }
         return text
 
@@ -182,7 +205,7 @@ class SimulatorForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("mode") == self.PRINCIPAL and not data.get("principal"):
-            self.add_error("principal", "Choose a user, user group or role.")
+            self.add_error("principal", _("Choose a user, user group or role."))
         return data
 
     def context_entries(self) -> list[dict]:

@@ -3,12 +3,13 @@ Create user wizard's "Tags - optional" (``fields.TagsField``: up to 50 rows, AWS
 and messages), prefilled with the resource's tags."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .fields import TagsField
 
 
 class ManageTagsForm(forms.Form):
-    tags = TagsField(label="Tags", required=False)
+    tags = TagsField(label=_("Tags"), required=False)
 
     def __init__(self, *args, current=(), **kwargs):
         """``current``: the resource's tags (``shapes.Tag``), the rows the page starts from."""

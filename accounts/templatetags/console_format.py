@@ -1,4 +1,5 @@
-"""How the console writes times: AWS's "5 minutes ago" (one unit), "Now" for under a minute."""
+"""How the console writes times: AWS's "5 minutes ago" (one unit), "Now" for under a minute;
+and the policy types the refusal explanations name, in the page's language."""
 
 from datetime import datetime, timedelta
 
@@ -6,6 +7,7 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 register = template.Library()
 
@@ -28,3 +30,21 @@ def age(value: datetime | None) -> str:
     if timezone.now() - value < timedelta(days=1):
         return _("Today")
     return timesince(value, depth=1)
+
+
+# The engine's policy types (accounts.policy.evaluate: what denied a request), as the console
+# names them in its explanations; AWS's AccessDenied message itself keeps the English.
+POLICY_TYPES = {
+    "identity-based policy": gettext_lazy("identity-based policy"),
+    "service control policy": gettext_lazy("service control policy"),
+    "permissions boundary": gettext_lazy("permissions boundary"),
+    "session policy": gettext_lazy("session policy"),
+    "resource-based policy": gettext_lazy("resource-based policy"),
+    "role trust policy": gettext_lazy("role trust policy"),
+}
+
+
+@register.filter
+def policy_type_label(value: str | None) -> str:
+    """``"permissions boundary"`` in the page's language (unknown values as they are)."""
+    return POLICY_TYPES.get(value, value or "")

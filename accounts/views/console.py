@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from ..errors import AccessDenied, IAMError, Throttled
@@ -26,19 +27,23 @@ def security_recommendations(actor, summary) -> list[dict]:
         return [
             {
                 "done": root_mfa,
-                "title": "Root user has MFA" if root_mfa else "Add MFA for root user",
-                "text": "Having multi-factor authentication (MFA) for the root user improves security for this account.",
-                "action": None if root_mfa else ("Add MFA", reverse("iam:mfa_assign_self")),
+                "title": _("Root user has MFA") if root_mfa else _("Add MFA for root user"),
+                "text": _(
+                    "Having multi-factor authentication (MFA) for the root user improves security for this account."
+                ),
+                "action": None if root_mfa else (_("Add MFA"), reverse("iam:mfa_assign_self")),
             },
             {
                 "done": not root_keys,
-                "title": "Root user has no active access keys"
+                "title": _("Root user has no active access keys")
                 if not root_keys
-                else "Deactivate or delete access keys for root user",
-                "text": "Using access keys attached to an IAM user instead of the root user improves security.",
+                else _("Deactivate or delete access keys for root user"),
+                "text": _(
+                    "Using access keys attached to an IAM user instead of the root user improves security."
+                ),
                 "action": None
                 if not root_keys
-                else ("Manage access keys", reverse("iam:security_credentials")),
+                else (_("Manage access keys"), reverse("iam:security_credentials")),
             },
         ]
     if actor.is_role_session:
@@ -47,9 +52,11 @@ def security_recommendations(actor, summary) -> list[dict]:
     return [
         {
             "done": has_mfa,
-            "title": "You have MFA" if has_mfa else "Add MFA for yourself",
-            "text": "Having multi-factor authentication (MFA) for yourself improves security for this account.",
-            "action": None if has_mfa else ("Add MFA", reverse("iam:mfa_assign_self")),
+            "title": _("You have MFA") if has_mfa else _("Add MFA for yourself"),
+            "text": _(
+                "Having multi-factor authentication (MFA) for yourself improves security for this account."
+            ),
+            "action": None if has_mfa else (_("Add MFA"), reverse("iam:mfa_assign_self")),
         }
     ]
 
@@ -95,7 +102,9 @@ def account_alias_edit(request):
             account_services.create_account_alias(actor, account_alias=form.cleaned_data["alias"])
         except IAMError as exc:
             return form_failed(request, "iam/account_alias_edit.html", context, form, exc, "alias")
-        messages.success(request, f"Account alias {form.cleaned_data['alias']} created.")
+        messages.success(
+            request, _("Account alias %(alias)s created.") % {"alias": form.cleaned_data["alias"]}
+        )
         return redirect("iam:dashboard")
     return render(request, "iam/account_alias_edit.html", context)
 
@@ -106,7 +115,7 @@ def account_alias_delete(request):
     alias = account_services.describe_account(actor)["alias"]
     if request.method == "POST" and alias:
         account_services.delete_account_alias(actor, account_alias=alias)
-        messages.success(request, f"Account alias {alias} deleted.")
+        messages.success(request, _("Account alias %(alias)s deleted.") % {"alias": alias})
         return redirect("iam:dashboard")
     if not alias:
         return redirect("iam:dashboard")
@@ -154,7 +163,7 @@ def password_policy_edit(request):
                 account_services.update_account_password_policy(actor, **form.policy_values())
         except IAMError as exc:
             return form_failed(request, "iam/password_policy_edit.html", context, form, exc)
-        messages.success(request, "Password policy updated.")
+        messages.success(request, _("Password policy updated."))
         return redirect("iam:account_settings")
     return render(request, "iam/password_policy_edit.html", context)
 
@@ -188,8 +197,8 @@ def security_credentials_password(request):
     """Update console password (self-service), allowed by the password policy or a policy."""
     actor = request.principal
     form = ChangePasswordForm(request.POST or None)
-    form.fields["old_password"].label = "Current password"
-    form.fields["new_password_confirm"].label = "Confirm new password"
+    form.fields["old_password"].label = _("Current password")
+    form.fields["new_password_confirm"].label = _("Confirm new password")
     rules = account_services.get_password_rules_for(actor)
     context = {"form": form, "rules": rules}
     refuse_unless(actor, "iam:ChangePassword", arn=actor.arn)
@@ -210,7 +219,7 @@ def security_credentials_password(request):
             field = "old_password" if exc.code == "InvalidInput" else "new_password"
             return form_failed(request, "iam/security_credentials_password.html", context, form, exc, field)
         update_session_auth_hash(request, updated)
-        messages.success(request, "Your console password has been updated.")
+        messages.success(request, _("Your console password has been updated."))
         return redirect("iam:security_credentials")
     return render(request, "iam/security_credentials_password.html", context)
 
@@ -221,7 +230,7 @@ def account_reset(request):
     actor = request.principal
     if not actor.is_root:
         raise AccessDenied(account_services.RESET_REFUSED.format(arn=actor.arn, account=actor.account_id))
-    form = ConfirmDeleteForm(request.POST or None, expected=actor.account_id, noun="account ID")
+    form = ConfirmDeleteForm(request.POST or None, expected=actor.account_id, noun=_("account ID"))
     context = {"form": form, "account": account_services.describe_account(actor)}
     if request.method == "POST":
         if not form.is_valid():
@@ -229,7 +238,9 @@ def account_reset(request):
         counts = account_services.reset_account(actor)
         total = sum(counts.values())
         messages.success(
-            request, f"Account reset: {total} item(s) deleted. The account and its root user remain."
+            request,
+            _("Account reset: %(count)s item(s) deleted. The account and its root user remain.")
+            % {"count": total},
         )
         return redirect("iam:account_settings")
     return render(request, "iam/account_reset.html", context)

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import crypto, downloads, totp
@@ -128,7 +129,9 @@ def mfa_setup(request, user_name=None):
             return no_store(form_failed(request, "iam/mfa_setup.html", context, form, exc))
         request.session.pop(ENROLMENT_KEY, None)
         messages.success(
-            request, f"MFA device assigned. The device {enrolment['name']} is now required at sign-in."
+            request,
+            _("MFA device assigned. The device %(name)s is now required at sign-in.")
+            % {"name": enrolment["name"]},
         )
         return redirect(credentials_home(user_name))
     return no_store(render(request, "iam/mfa_setup.html", context))
@@ -143,7 +146,7 @@ def mfa_remove(request, device_name, user_name=None):
         return redirect_to
     if request.method == "POST":
         mfa_services.console_remove_mfa_device(actor, user_name=user_name, serial_number=serial)
-        messages.success(request, f"MFA device {device_name} removed.")
+        messages.success(request, _("MFA device %(name)s removed.") % {"name": device_name})
         return redirect(credentials_home(user_name))
     mfa_services.get_mfa_device(actor, user_name=user_name, serial_number=serial)  # NoSuchEntity → 404
     devices = mfa_services.list_mfa_devices(actor, user_name=user_name)
@@ -189,7 +192,7 @@ def mfa_resync(request, device_name, user_name=None):
             )
         except IAMError as exc:
             return form_failed(request, "iam/mfa_resync.html", context, form, exc)
-        messages.success(request, f"MFA device {device_name} resynchronized.")
+        messages.success(request, _("MFA device %(name)s resynchronized.") % {"name": device_name})
         return redirect(credentials_home(user_name))
     return render(request, "iam/mfa_resync.html", context)
 
@@ -238,7 +241,12 @@ def access_key_status(request, access_key_id, status, user_name=None):
     key_services.update_access_key(
         request.principal, user_name=user_name, access_key_id=access_key_id, status=status
     )
-    messages.success(request, f"Access key {access_key_id} is now {status.lower()}.")
+    text = (
+        _("Access key %(key)s is now active.")
+        if status.lower() == "active"
+        else _("Access key %(key)s is now inactive.")
+    )
+    messages.success(request, text % {"key": access_key_id})
     return redirect(credentials_home(user_name))
 
 
@@ -247,7 +255,7 @@ def access_key_delete(request, access_key_id, user_name=None):
     subject = _subject(request, user_name)
     refuse_unless(actor, "iam:DeleteAccessKey", arn=subject["arn"])
     key = key_services.get_access_key(actor, user_name=user_name, access_key_id=access_key_id)
-    form = ConfirmDeleteForm(request.POST or None, expected=access_key_id, noun="access key ID")
+    form = ConfirmDeleteForm(request.POST or None, expected=access_key_id, noun=_("access key ID"))
     context = {"form": form, "key": key, "subject": subject, "home": credentials_home(user_name)}
     if request.method == "POST":
         if not form.is_valid():
@@ -256,6 +264,6 @@ def access_key_delete(request, access_key_id, user_name=None):
             key_services.console_delete_access_key(actor, user_name=user_name, access_key_id=access_key_id)
         except IAMError as exc:
             return form_failed(request, "iam/access_key_delete.html", context, form, exc)
-        messages.success(request, f"Access key {access_key_id} deleted.")
+        messages.success(request, _("Access key %(key)s deleted.") % {"key": access_key_id})
         return redirect(credentials_home(user_name))
     return render(request, "iam/access_key_delete.html", context)

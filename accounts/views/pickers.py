@@ -71,7 +71,7 @@ class Picker:
     @property
     def hidden_chosen(self) -> list[str]:
         """Chosen values that are not on the page shown (so that they are submitted too)."""
-        shown = {value for _, value, _ in self.rows}
+        shown = {value for _item, value, _name in self.rows}
         return [v for v in self.chosen if v not in shown]
 
 

@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -32,6 +34,24 @@ from . import session
 from .base import form_failed, invalid
 
 ROOT_EMAIL_SESSION_KEY = "signin_root_email"
+
+# The sign-in page's own words for a refused step (services.signin's English), which AWS's
+# Korean sign-in page translates; any other message (AWS's Throttling …) stays as it is.
+SIGNIN_MESSAGES = {
+    signin.GENERIC_FAILURE: gettext_lazy("Your authentication information is incorrect. Please try again."),
+    signin.MFA_FAILURE: gettext_lazy("Your authentication information is incorrect. Please try again."),
+    signin.HARD_EXPIRED: gettext_lazy(
+        "Your password has expired, and only an administrator can reset it. Contact your administrator."
+    ),
+    signin.TEMPORARY_EXPIRED: gettext_lazy(
+        "Your temporary password has expired. Ask your administrator to reset it."
+    ),
+}
+
+
+def signin_message(message: str) -> str:
+    """``message`` in the page's language when it is one of the sign-in page's own."""
+    return SIGNIN_MESSAGES.get(message, message)
 
 
 def safe_next(request, default="console_home") -> str:
@@ -91,8 +111,11 @@ def signup(request):
         session.complete_sign_in(request, root)
         messages.success(
             request,
-            f"Your AWS account {root.account.dashed_id} is ready. As a security best practice, "
-            "add MFA for the root user and create IAM users for daily work.",
+            _(
+                "Your AWS account %(account)s is ready. As a security best practice, "
+                "add MFA for the root user and create IAM users for daily work."
+            )
+            % {"account": root.account.dashed_id},
         )
         return redirect("console_home")
     return render(request, "signin/signup.html", context)
@@ -120,7 +143,7 @@ def signin_start(request):
         if len(digits) == 12 and digits.isdigit():
             account = digits
         elif not ALIAS_RE.match(account):
-            form.add_error("account", "Enter a 12-digit account ID or a valid account alias.")
+            form.add_error("account", _("Enter a 12-digit account ID or a valid account alias."))
             return invalid(request, "signin/start.html", context)
         return redirect(_with_next(reverse("signin_account", args=[account]), request))
     return render(request, "signin/start.html", context)
@@ -128,7 +151,7 @@ def signin_start(request):
 
 def _refused(request, template, context, exc: IAMError):
     """A refused sign-in step: AWS's message on the form, 401/403, or 429 with Retry-After."""
-    context["form"].add_error(None, exc.message)
+    context["form"].add_error(None, signin_message(exc.message))
     response = render(request, template, context, status=exc.status)
     if isinstance(exc, Throttled):
         response["Retry-After"] = str(exc.retry_after)
@@ -204,7 +227,7 @@ def signin_mfa(request):
     """The second stage: an MFA code from any of the identity's devices."""
     pending = session.pending_identity(request)
     if pending is None:
-        messages.error(request, "Your sign-in session expired. Sign in again.")
+        messages.error(request, _("Your sign-in session expired. Sign in again."))
         return redirect("signin")
     identity, target = pending
     form = MFACodeForm(request.POST or None)
@@ -218,7 +241,7 @@ def signin_mfa(request):
         except Throttled as exc:
             return _refused(request, template, context, exc)
         except signin.SignInRefused as exc:
-            form.add_error("code", exc.message)
+            form.add_error("code", signin_message(exc.message))
             return render(request, template, context, status=exc.status)
         session.complete_sign_in(request, identity, mfa=True)
         return redirect(target)
@@ -261,7 +284,7 @@ def signout(request):
         account = account_services.describe_account(identity)
         back_to = reverse("signin_account", args=[account["alias"] or account["account_id"]])
     session.sign_out(request)
-    messages.info(request, "You have signed out.")
+    messages.info(request, _("You have signed out."))
     if back_to is None and identity is not None:  # the root user: the root sign-in again
         back_to = f"{reverse('signin')}?user_type={SignInStartForm.ROOT}"
     return redirect(back_to or "signin")
@@ -293,6 +316,6 @@ def password_change_required(request):
             field = "old_password" if exc.code == "InvalidInput" else "new_password"
             return form_failed(request, "signin/password_change_required.html", context, form, exc, field)
         update_session_auth_hash(request, updated)
-        messages.success(request, "Your password has been changed.")
+        messages.success(request, _("Your password has been changed."))
         return redirect(safe_next(request))
     return render(request, "signin/password_change_required.html", context)

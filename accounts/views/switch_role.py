@@ -6,12 +6,20 @@ five most recent roles are offered again in the account menu."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ..errors import AccessDenied
 from ..forms.switch_role import SwitchRoleForm
 from ..services import authentication, sts
 from . import session
+
+# The console's own words (sts.SWITCH_ROLE_INVALID), which AWS's Korean console translates
+# (the AccessDenied under it stays AWS's English).
+SWITCH_ROLE_INVALID = gettext_lazy(
+    "Invalid information in one or more fields. Check your information or contact your administrator."
+)
 
 
 def _switch(request, form: SwitchRoleForm):
@@ -54,7 +62,7 @@ def switch_role(request):
             _switch(request, form)
         except AccessDenied as exc:
             context["refusal"] = exc
-            form.add_error(None, sts.SWITCH_ROLE_INVALID)
+            form.add_error(None, SWITCH_ROLE_INVALID)
             return render(request, "iam/switch_role.html", context, status=403)
         return redirect("console_home")
     return render(request, "iam/switch_role.html", context)
@@ -66,7 +74,7 @@ def switch_back(request):
     switched = session.end_switched_role(request)
     if switched:
         sts.end_session(session.user_principal(request), access_key_id=switched["access_key_id"])
-        messages.info(request, f"You switched back to {request.user.name}.")
+        messages.info(request, _("You switched back to %(name)s.") % {"name": request.user.name})
     return redirect(reverse("console_home"))
 
 
@@ -90,6 +98,6 @@ def switch_recent(request):
     try:
         _switch(request, form)
     except AccessDenied as exc:
-        form.add_error(None, sts.SWITCH_ROLE_INVALID)
+        form.add_error(None, SWITCH_ROLE_INVALID)
         return render(request, "iam/switch_role.html", {"form": form, "refusal": exc}, status=403)
     return redirect("console_home")

@@ -25,7 +25,17 @@
  *                                        select/input: value). Several values: name=a|b
  *   [data-code-editor]                   line numbers, error line (textarea[data-error-line]),
  *                                        cursor position in [data-code-cursor]
+ *
+ * Texts the script writes come from the page, in its language (base.html's <body>
+ * data-i18n-* attributes; an element's own data-label-* / data-copy-* attributes win):
+ * {count}, {line} and {column} are filled in here. This file holds no English of its own.
  */
+var csText = function (key, values) {
+  "use strict";
+  var text = (document.body && document.body.getAttribute("data-i18n-" + key)) || "";
+  Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(String(values[name])); });
+  return text;
+};
 (function () {
   "use strict";
 
@@ -125,7 +135,7 @@
     });
     $$("tr[data-filter-empty]", table).forEach(function (row) { row.hidden = !(q && total > 0 && shown === 0); });
     $$('[data-filter-count-for="' + id + '"]').forEach(function (el) {
-      el.textContent = q ? shown + (shown === 1 ? " match" : " matches") : "";
+      el.textContent = q ? csText(shown === 1 ? "match" : "matches", { count: shown }) : "";
     });
     updateSelection();
   }
@@ -153,7 +163,9 @@
     var show = value && value.hidden;
     if (value) value.hidden = !show;
     if (mask) mask.hidden = !!show;
-    btn.textContent = show ? (btn.getAttribute("data-label-hide") || "Hide") : (btn.getAttribute("data-label-show") || "Show");
+    btn.textContent = show
+      ? (btn.getAttribute("data-label-hide") || btn.getAttribute("data-hide-label") || csText("hide"))
+      : (btn.getAttribute("data-label-show") || btn.getAttribute("data-show-label") || csText("show"));
     btn.setAttribute("aria-pressed", show ? "true" : "false");
   });
 
@@ -190,9 +202,9 @@
     }
     var p = navigator.clipboard && window.isSecureContext ? navigator.clipboard.writeText(text) : fallbackCopy(text);
     p.catch(function () { return fallbackCopy(text); }).then(function () {
-      done(btn, btn.getAttribute("data-copy-success") || "Copied");
+      done(btn, btn.getAttribute("data-copy-success") || csText("copied"));
     }, function () {
-      done(btn, btn.getAttribute("data-copy-error") || "Failed to copy");
+      done(btn, btn.getAttribute("data-copy-error") || csText("copy-failed"));
     });
   });
   function done(btn, message) {
@@ -277,7 +289,7 @@
     function renderCursor() {
       if (!cursor) return;
       var before = ta.value.slice(0, ta.selectionStart).split("\n");
-      cursor.textContent = "Ln " + before.length + ", Col " + (before[before.length - 1].length + 1);
+      cursor.textContent = csText("cursor", { line: before.length, column: before[before.length - 1].length + 1 });
     }
     ta.addEventListener("input", function () { renderGutter(); renderCursor(); });
     ta.addEventListener("scroll", function () { if (gutter) gutter.scrollTop = ta.scrollTop; });
@@ -335,7 +347,7 @@
       hidden.appendChild(input);
     });
     var count = picker.querySelector("[data-picker-count]");
-    if (count) count.textContent = chosen.length + " selected";
+    if (count) count.textContent = csText("selected", { count: chosen.length });
   }
   function load(picker, page) {
     var q = picker.querySelector("[data-picker-search]").value;
