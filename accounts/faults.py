@@ -18,6 +18,7 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
 
 from .audit import record_event
 
@@ -127,7 +128,9 @@ def console_page_for(request, response):
     if response.status_code == 404 and getattr(request, "resolver_match", None) is None:
         from django.shortcuts import render
 
-        return render(request, "console/not_found.html", {"message": "This page does not exist."}, status=404)
+        return render(
+            request, "console/not_found.html", {"message": gettext("This page does not exist.")}, status=404
+        )
     if response.status_code == 500:
         page = HttpResponse(render_to_string("console/server_error.html"), status=500)
         add_never_cache_headers(page)

@@ -25,5 +25,5 @@ class IAMErrorMiddleware:
                 status=403,
             )
         if isinstance(exception, NoSuchEntity):
-            return render(request, "console/not_found.html", {"message": exception.message}, status=404)
+            return render(request, "console/not_found.html", {"aws_message": exception.message}, status=404)
         return None

@@ -45,7 +45,7 @@ def _switch(request, form: SwitchRoleForm):
 def switch_role(request):
     """``/switchrole?account=…&roleName=…&displayName=…``: the Switch role page."""
     if request.user.is_root:
-        messages.error(request, sts.ROOT_CANNOT_ASSUME)
+        messages.error(request, sts.ROOT_CANNOT_ASSUME, extra_tags="aws")  # AWS's words: English
         return render(request, "iam/switch_role.html", {"form": None, "root": True}, status=403)
     initial = {
         "account": request.GET.get("account", ""),
