@@ -48,3 +48,11 @@ POLICY_TYPES = {
 def policy_type_label(value: str | None) -> str:
     """``"permissions boundary"`` in the page's language (unknown values as they are)."""
     return POLICY_TYPES.get(value, value or "")
+
+
+@register.filter
+def tile_parts(label) -> tuple[str, str]:
+    """A radio tile's choice label "Title — what it does" as (title, description): the tile
+    shows the title in bold and the description under it, as Cloudscape's tiles do."""
+    title, _dash, description = str(label).partition(" — ")
+    return title, description

@@ -84,3 +84,13 @@ def test_the_console_shows_no_zero_minutes_ago(root_client, user_factory):
     user_factory("kim")
     body = root_client.get(reverse("iam:user_list")).content.decode()
     assert "0 minutes ago" not in body and "Now" in body
+
+
+def test_radio_tiles_show_a_title_and_its_description(client):
+    """A tile's "Title — what it does" is a bold title with the description under it (the
+    accessible name keeps the whole sentence)."""
+    body = client.get(reverse("signin")).content.decode()
+    assert (
+        '<span class="cs-tile__label">Root user</span><span class="visually-hidden"> — </span>'
+        '<span class="cs-tile__description">' in body
+    )
