@@ -58,6 +58,8 @@ def shot(page, name):
 
 
 def slug(path: str) -> str:
+    """A file name for the page that is the same on every run (no account or instance ID)."""
+    path = re.sub(r"i-[0-9a-f]{17}", "instance", re.sub(r"\d{12}", "account", path))
     return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:90] or "home"
 
 
