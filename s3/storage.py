@@ -78,8 +78,8 @@ class BodyError(Exception):
 
 class _BackgroundDigest:
     """Hashes fed from the reading thread and computed in another one: hashlib lets go of the
-    GIL for large buffers, so MD5 (the ETag, and the slowest of them) runs beside the reading,
-    the file write and the other hashes. At most ``depth`` chunks wait (memory stays bounded)."""
+    GIL for large buffers, so MD5 (the ETag) and SHA-256 (the signed payload's) run beside the
+    reading, the file write and the other checksums. At most ``depth`` chunks wait (memory stays bounded)."""
 
     def __init__(self, hashes: list, depth: int = 4):
         self._hashes = hashes
@@ -110,10 +110,14 @@ def receive(
     md5 = hashlib.md5(usedforsecurity=False)
     sums = {name: _checksum(name) for name in checksums}
     body_sha = hashlib.sha256() if sha256 else None
-    inline = [h for h in (*sums.values(), body_sha) if h is not None]
-    background = _BackgroundDigest([md5]) if length is None or length > 2 * CHUNK else None
-    if background is None:
-        inline.append(md5)
+    inline = list(sums.values())
+    backgrounds = []
+    if length is None or length > 2 * CHUNK:
+        # a large body: MD5 and the payload's SHA-256 (the two slow ones) each on a thread of
+        # its own, beside the reading and the file write
+        backgrounds = [_BackgroundDigest([h]) for h in (md5, body_sha) if h is not None]
+    else:
+        inline += [h for h in (md5, body_sha) if h is not None]
     fd, path = tempfile.mkstemp(dir=conf.staging_dir(), prefix="upload-")
     size = 0
     try:
@@ -130,7 +134,7 @@ def receive(
                 size += len(data)
                 if size > limit:
                     raise BodyError("too-large")
-                if background is not None:
+                for background in backgrounds:
                     background.update(data)
                 for h in inline:
                     h.update(data)
@@ -139,7 +143,7 @@ def receive(
         _unlink(path)
         raise
     finally:
-        if background is not None:
+        for background in backgrounds:
             background.finish()
     staged = Staged(
         path=path,
