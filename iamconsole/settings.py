@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "accounts.faults.FaultMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "s3.api.middleware.S3Middleware",
+    "accounts.api.middleware.QueryAPIMiddleware",  # IAM and STS at /
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

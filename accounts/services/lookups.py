@@ -6,9 +6,13 @@ byte breaks PostgreSQL's lookups, a 100,000-character pattern SQLite's). These r
 rows for the services' own use; services hand callers shapes, never rows.
 """
 
+from functools import cache
+
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
+from .. import rawsql
 from ..errors import NoSuchEntity
 from ..identifiers import could_be_arn, could_be_version_id, iam_arn, name_key
 from ..models import Account, Group, Identity, ManagedPolicy, PolicyVersion, Role
@@ -66,11 +70,60 @@ def _named(qs, kind: str, name: str, **filters):
 
 def find_user(actor, name: str, *, for_update: bool = False) -> Identity:
     """The IAM user ``name`` (case-insensitive) of the actor's account, or NoSuchEntity."""
+    if not for_update:
+        found = _user_named(actor.account_id, name_key("user", name))
+        if found is None:
+            raise NoSuchEntity(f"The user with name {name} cannot be found.")
+        return found
     qs = _locked(Identity.objects.iam_users().select_related("account", "permissions_boundary"), for_update)
     try:
         return _named(qs, "user", name, account_id=actor.account_id)
     except Identity.DoesNotExist:
         raise NoSuchEntity(f"The user with name {name} cannot be found.") from None
+
+
+@cache
+def _user_named_query() -> tuple[str, rawsql.Reader, tuple]:
+    """The SQL of ``find_user``'s read (written once: the ORM's compiler cost more than the
+    query itself on every API call that names a user): the user's row, its account's and its
+    permissions boundary's, as ``select_related("account", "permissions_boundary")`` reads them."""
+    c = rawsql.column
+    models = ((Identity, "i"), (Account, "a"), (ManagedPolicy, "b"))
+    fields = [f for model, _alias in models for f in model._meta.concrete_fields]
+    select = ", ".join(
+        c(f.model, f.name, alias) for model, alias in models for f in model._meta.concrete_fields
+    )
+    sql = (
+        f"SELECT {select} FROM {rawsql.table(Identity, 'i')}"  # noqa: S608 - names from the models
+        f" INNER JOIN {rawsql.table(Account, 'a')} ON {c(Account, 'account_id', 'a')} = {c(Identity, 'account', 'i')}"
+        f" LEFT OUTER JOIN {rawsql.table(ManagedPolicy, 'b')}"
+        f" ON {c(ManagedPolicy, 'id', 'b')} = {c(Identity, 'permissions_boundary', 'i')}"
+        f" WHERE {c(Identity, 'account', 'i')} = %s AND {c(Identity, 'kind', 'i')} = %s"
+        f" AND LOWER({c(Identity, 'name', 'i')}) = %s"
+    )
+    sizes = tuple(len(model._meta.concrete_fields) for model, _alias in models)
+    return sql, rawsql.Reader(fields), sizes
+
+
+def _user_named(account_id: str, key: str | None) -> Identity | None:
+    """The IAM user whose ``Lower(name)`` is ``key`` in the account, loaded with its account
+    and boundary (no query for either afterwards), or None; a key outside AWS's name rules
+    (None) names nobody and costs no query."""
+    if key is None:
+        return None
+    sql, reader, (n_user, n_account, _n_boundary) = _user_named_query()
+    values = reader.one(sql, [account_id, Identity.USER, key])
+    if values is None:
+        return None
+
+    def load(model, row):
+        return model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in model._meta.concrete_fields], row)
+
+    user = load(Identity, values[:n_user])
+    user.account = load(Account, values[n_user : n_user + n_account])
+    boundary = values[n_user + n_account :]
+    user.permissions_boundary = None if boundary[0] is None else load(ManagedPolicy, boundary)
+    return user
 
 
 def caller_identity(actor, *, for_update: bool = False) -> Identity:

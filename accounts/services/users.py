@@ -68,22 +68,16 @@ def get_user(actor, *, user_name: str | None = None) -> shapes.User:
 
 @iam_read("iam:ListUsers")
 def list_users(actor, *, path_prefix: str = "/", marker: str | None = None, max_items: int | None = None):
-    """A page of the account's IAM users with their Users-page columns (3 queries a page)."""
+    """A page of the account's IAM users, as ListUsers answers (one query a page; the
+    console's Users table, with its groups, MFA and key columns, is ``search_users``)."""
     authorize(actor, "iam:ListUsers", user_arn(actor, ""))
     qs = (
         Identity.objects.iam_users()
         .filter(account_id=actor.account_id, path__startswith=path_prefix or "/")
         .select_related("permissions_boundary")
-        .annotate(sort_key=Lower("name"), group_count=Count("iam_groups", distinct=True))
-        .prefetch_related("access_keys", "mfa_devices")
+        .annotate(sort_key=Lower("name"))
     )
-    return paginate(
-        qs,
-        key="sort_key",
-        marker=marker,
-        max_items=max_items,
-        convert=lambda u: convert.user(u, details=True),
-    )
+    return paginate(qs, key="sort_key", marker=marker, max_items=max_items, convert=convert.user)
 
 
 @iam_read("iam:ListGroupsForUser")
