@@ -144,3 +144,31 @@ def test_group_limit_per_user(root, user_factory, group_factory):
     with pytest.raises(LimitExceeded, match="Cannot exceed quota for GroupsPerUser: 10"):
         group_services.add_user_to_group(root, group_name="g10", user_name="kim")
     assert GroupMembership.objects.count() == 10
+
+
+def test_find_user_reads_the_user_its_account_and_boundary_in_one_query(
+    root, root_factory, django_assert_num_queries
+):
+    from accounts.errors import NoSuchEntity
+    from accounts.services import permissions
+    from accounts.services.lookups import find_user
+
+    user_services.create_user(root, user_name="Kim")
+    boundary = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+    permissions.put_user_permissions_boundary(root, user_name="Kim", permissions_boundary=boundary)
+    user_services.create_user(root, user_name="lee")
+    with django_assert_num_queries(1):
+        kim = find_user(root, "kIM")  # names are case-insensitive
+        assert (kim.name, kim.account.account_id, kim.permissions_boundary.arn) == (
+            "Kim",
+            root.account_id,
+            boundary,
+        )
+    with django_assert_num_queries(1):
+        assert find_user(root, "lee").permissions_boundary is None
+    with django_assert_num_queries(0), pytest.raises(NoSuchEntity):
+        find_user(root, "bad name!")  # outside AWS's name rules: no query
+    other = root_factory()
+    with pytest.raises(NoSuchEntity, match="^The user with name Kim cannot be found.$"):
+        find_user(other, "Kim")  # another account's user is not found
+    assert Identity.objects.get(pk=kim.pk).name == "Kim"
