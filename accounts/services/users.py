@@ -9,7 +9,7 @@ from ..audit import add_detail, atomic_action
 from ..authz import authorize
 from ..errors import DeleteConflict, EntityAlreadyExists, NoSuchEntity, ValidationError
 from ..identifiers import new_unique_id, validate_name, validate_path
-from ..models import Identity
+from ..models import AccessKey, Identity, MFADevice
 from ..passwords import generate_password
 from . import access_keys as access_key_services
 from . import convert
@@ -357,6 +357,23 @@ USER_SORTS = {
 }
 
 
+def with_keys_and_devices(rows: list) -> list:
+    """``rows`` (users) with their access keys and MFA devices read in one query each, as
+    ``prefetch_related("access_keys", "mfa_devices")`` would leave them (in their models'
+    order), without its per-row queryset work (a third of a 100-row Users page's time)."""
+    ids = [row.pk for row in rows]
+    keys: dict[int, list] = {pk: [] for pk in ids}
+    devices: dict[int, list] = {pk: [] for pk in ids}
+    for key in AccessKey.objects.filter(identity_id__in=ids):
+        keys[key.identity_id].append(key)
+    for device in MFADevice.objects.filter(identity_id__in=ids):
+        devices[device.identity_id].append(device)
+    for row in rows:
+        cache = row.__dict__.setdefault("_prefetched_objects_cache", {})
+        cache["access_keys"], cache["mfa_devices"] = keys[row.pk], devices[row.pk]
+    return rows
+
+
 @iam_read("iam:ListUsers")
 def search_users(
     actor,
@@ -374,7 +391,7 @@ def search_users(
 
     def prepare(page_qs):
         page_qs = page_qs.annotate(group_count=Count("iam_groups", distinct=True))
-        return page_qs.select_related("permissions_boundary").prefetch_related("access_keys", "mfa_devices")
+        return with_keys_and_devices(list(page_qs.select_related("permissions_boundary")))
 
     return table_page(
         qs,

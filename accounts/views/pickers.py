@@ -36,6 +36,9 @@ class Picker:
     denied: object = None
     query: str = ""
     attached: set = field(default_factory=set)  # shown as already attached, not choosable
+    # in a section the page hides for now: its rows are fetched when the section is shown
+    # (console.js), so that a page with four pickers searches once, not four times
+    lazy: bool = False
 
     @property
     def url(self) -> str:
@@ -80,8 +83,12 @@ def _search(actor, kind: str, query: str, page: int):
     return search(actor, query=query, sort=sort, page=page, page_size=PICKER_PAGE_SIZE)
 
 
-def picker_context(request, picker: Picker, *, page: int = 1) -> Picker:
-    """Fill ``picker`` with its first page (or AWS's refusal to list)."""
+def picker_context(request, picker: Picker, *, page: int = 1, shown: bool = True) -> Picker:
+    """Fill ``picker`` with its first page (or AWS's refusal to list); a picker not ``shown``
+    yet is left for the browser to fill when it is (``Picker.lazy``)."""
+    if not shown:
+        picker.lazy = True
+        return picker
     try:
         picker.page = _search(request.principal, picker.kind, picker.query, page)
     except AccessDenied as exc:

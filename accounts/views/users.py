@@ -126,14 +126,23 @@ def _wizard(request, form, step: int, *, status: int = 200, failure=None):
     bound = form.is_bound
     value = (lambda name: form[name].value() or []) if bound else (lambda name: [])
     if step == 2:
+        # only the chosen option's picker (and the boundary's, when used) is shown and searched
+        option = (form["permissions_option"].value() if bound else None) or CreateUserForm.ADD_TO_GROUP
+        use_boundary = bool(form["use_boundary"].value()) if bound else False
         context["groups_picker"] = picker_context(
-            request, Picker("groups", "groups", _("User groups"), chosen=value("groups"))
+            request,
+            Picker("groups", "groups", _("User groups"), chosen=value("groups")),
+            shown=option == CreateUserForm.ADD_TO_GROUP,
         )
         context["users_picker"] = picker_context(
-            request, Picker("users", "copy_from", _("Users"), multiple=False, chosen=value("copy_from"))
+            request,
+            Picker("users", "copy_from", _("Users"), multiple=False, chosen=value("copy_from")),
+            shown=option == CreateUserForm.COPY,
         )
         context["policies_picker"] = picker_context(
-            request, Picker("policies", "policy_arns", _("Permissions policies"), chosen=value("policy_arns"))
+            request,
+            Picker("policies", "policy_arns", _("Permissions policies"), chosen=value("policy_arns")),
+            shown=option == CreateUserForm.ATTACH,
         )
         context["boundary_picker"] = picker_context(
             request,
@@ -144,6 +153,7 @@ def _wizard(request, form, step: int, *, status: int = 200, failure=None):
                 multiple=False,
                 chosen=value("boundary_arn"),
             ),
+            shown=use_boundary,
         )
     if step == 3 and bound and form.is_valid():
         context["summary"] = _review(request, form)

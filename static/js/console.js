@@ -255,7 +255,9 @@ var csText = function (key, values) {
       if (i < 1) return;
       var name = rule.slice(0, i), wanted = rule.slice(i + 1).split("|");
       var values = controlValues(el.closest("form") || document, name);
-      el.hidden = !values.some(function (v) { return wanted.indexOf(v) !== -1; });
+      var hidden = !values.some(function (v) { return wanted.indexOf(v) !== -1; });
+      if (el.hidden && !hidden) el.dispatchEvent(new CustomEvent("cs:shown", { bubbles: true }));
+      el.hidden = hidden;
     });
   }
   document.addEventListener("change", function (e) {
@@ -385,6 +387,17 @@ var csText = function (key, values) {
     state(picker);
     load(picker, parseInt(link.getAttribute("data-picker-page"), 10));
   });
+  // a picker in a section shown only now (data-show-when) fetches its first page now
+  function loadLazy(root) {
+    root.querySelectorAll("[data-picker][data-picker-lazy]").forEach(function (picker) {
+      if (picker.closest("[hidden]")) return;
+      picker.removeAttribute("data-picker-lazy");
+      state(picker);
+      load(picker, 1);
+    });
+  }
+  document.addEventListener("cs:shown", function (e) { setTimeout(function () { loadLazy(e.target); }, 0); });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { loadLazy(document); }); else loadLazy(document);
   document.addEventListener("change", function (e) {
     if (!e.target.matches("input[data-picker-choice]")) return;
     var picker = pickerOf(e.target);
