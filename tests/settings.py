@@ -16,3 +16,9 @@ STORAGES = {
 # server processes do: WAL and the busy timeout apply, and concurrency tests are real.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-iamconsole.sqlite3")}  # noqa: F405
+
+# PostgreSQL: the tests' commits do not wait for the disk (a test database need not survive a
+# crash of the machine; only this connection's commits, the cluster's settings are untouched).
+if "postgresql" in DATABASES["default"]["ENGINE"]:  # noqa: F405
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _options["options"] = (_options.get("options", "") + " -c synchronous_commit=off").strip()
