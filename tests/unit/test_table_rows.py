@@ -3,6 +3,8 @@
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+from django.utils import translation
+
 from accounts.templatetags.table_rows import groups_rows, users_rows
 
 EVIL = '<b>"x"&\'</b>'
@@ -23,7 +25,8 @@ def test_users_rows_escape_every_value():
         access_keys=(key,),
         create_date=datetime(2026, 1, 1, tzinfo=UTC),
     )
-    html = users_rows([user])
+    with translation.override("en"):  # the words checked below are English
+        html = users_rows([user])
     assert (
         "<b>" not in html and html.count(ESCAPED) == 7
     )  # value, label, link, path, groups, key ID and status
