@@ -17,7 +17,7 @@ AWS_CLI = Path(sys.executable).with_name("aws")
 
 def aws(endpoint: str, keys: Keys, *args: str, tmp_path) -> subprocess.CompletedProcess:
     if not AWS_CLI.exists() and shutil.which("aws") is None:
-        pytest.skip("the AWS CLI is not installed")
+        pytest.fail("the AWS CLI is not installed (bin/setup --test installs awscli from requirements-dev.txt)")
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),

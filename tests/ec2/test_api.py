@@ -80,7 +80,7 @@ def aws(live_server, tmp_path, *args, keys=None, env=None) -> subprocess.Popen:
     """Start ``aws --endpoint-url <live server> <args>`` (a new process: they run side by side)."""
     command = str(AWS_CLI) if AWS_CLI.exists() else shutil.which("aws")
     if command is None:
-        pytest.skip("the AWS CLI is not installed")
+        pytest.fail("the AWS CLI is not installed (bin/setup --test installs awscli from requirements-dev.txt)")
     environment = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
