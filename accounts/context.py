@@ -32,3 +32,20 @@ def activate(ctx: CallContext):
 
 def deactivate(token) -> None:
     _current.reset(token)
+
+
+def for_request(
+    request, *, mfa_authenticated_at: float | None = None, extra: dict | None = None
+) -> CallContext:
+    """The context of an HTTP request: the caller's address (``network.client_ip``), user agent
+    and transport, and when the caller last passed MFA (a console session's or an API
+    credential's, as the caller knows it)."""
+    from . import network
+
+    return CallContext(
+        source_ip=network.client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:256],
+        secure_transport=request.is_secure(),
+        mfa_authenticated_at=mfa_authenticated_at,
+        extra=extra if extra is not None else {},
+    )

@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from . import context, network
+from . import context
 from .principals import principal_for_identity
 from .services import authentication
 from .services.signin import HARD_EXPIRED
@@ -50,13 +50,9 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        ctx = context.CallContext(
-            source_ip=network.client_ip(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:256],
-            secure_transport=request.is_secure(),
-            mfa_authenticated_at=request.session.get(MFA_AT_KEY),
+        token = context.activate(
+            context.for_request(request, mfa_authenticated_at=request.session.get(MFA_AT_KEY))
         )
-        token = context.activate(ctx)
         try:
             return self.get_response(request)
         finally:

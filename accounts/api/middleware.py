@@ -5,7 +5,7 @@ console as before (``views.signin.home``)."""
 
 from django.utils.cache import add_never_cache_headers
 
-from .. import context, network
+from .. import context
 from . import views
 
 
@@ -18,14 +18,7 @@ class QueryAPIMiddleware:
             return self.get_response(request)
         # what RequestContextMiddleware gives a console request: the caller's address for the
         # audit trail and the conditions (the API's own MFA state comes with its credentials)
-        token = context.activate(
-            context.CallContext(
-                source_ip=network.client_ip(request),
-                user_agent=request.META.get("HTTP_USER_AGENT", "")[:256],
-                secure_transport=request.is_secure(),
-                mfa_authenticated_at=None,
-            )
-        )
+        token = context.activate(context.for_request(request))
         try:
             response = views.aws_endpoint(request)
         finally:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, quote
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 
-from .. import context, network
+from .. import context
 from ..errors import IAMError, InvalidClientTokenId
 from ..services import authentication
 from . import iam, protocol, registry, sigv4, sts
@@ -210,9 +210,6 @@ def _check_session_limits(caller, service: str, action: str) -> None:
 
 def _call_context(request, caller) -> context.CallContext:
     mfa_at = caller.mfa_authenticated_at
-    return context.CallContext(
-        source_ip=network.client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:256],
-        secure_transport=request.is_secure(),
-        mfa_authenticated_at=mfa_at.timestamp() if mfa_at is not None else None,
+    return context.for_request(
+        request, mfa_authenticated_at=mfa_at.timestamp() if mfa_at is not None else None
     )

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, quote
 from django.db import DatabaseError
 from django.http import HttpResponse
 
-from accounts import context, network
+from accounts import context
 from accounts.api import sigv4
 from accounts.errors import ExpiredToken as IAMExpiredToken
 from accounts.errors import IAMError, InvalidClientTokenId
@@ -143,12 +143,8 @@ def _call_context(request, auth: Authenticated) -> context.CallContext:
             keys["s3:signatureAge"] = str(max(0, int(age.total_seconds() * 1000)))
         extra["s3"] = keys
     mfa_at = auth.caller.mfa_authenticated_at if auth.caller is not None else None
-    return context.CallContext(
-        source_ip=network.client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:256],
-        secure_transport=request.is_secure(),
-        mfa_authenticated_at=mfa_at.timestamp() if mfa_at is not None else None,
-        extra=extra,
+    return context.for_request(
+        request, mfa_authenticated_at=mfa_at.timestamp() if mfa_at is not None else None, extra=extra
     )
 
 
