@@ -33,13 +33,9 @@ import importlib.util
 import os
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,56 +76,8 @@ def sibling(name: str):
     return module
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: the server exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - our own local server
-            return
-        except urllib.error.HTTPError:
-            return  # it answers
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up in {timeout} s")
-
-
-@contextlib.contextmanager
-def server(command: list[str], port: int, *, env: dict | None = None, log: Path):
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own command line
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        try:
-            wait_until_up(f"http://127.0.0.1:{port}/signin/", process)
-            yield process
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
-
-def this_servers_root_keys() -> tuple[str, str]:
-    """A fresh account and its root's access key, made through the services (setup only)."""
-    from accounts.services import access_keys
-    from accounts.services import account as account_services
-
-    root = account_services.create_account(
-        email="bench@example.com", password="Bench-Passw0rd!x", account_name="API benchmark"
-    )
-    key = access_keys.create_access_key(root)
-    return key.access_key_id, key.secret_access_key
+live = sibling("live_servers")
+free_port, server, process_tree, percentile = live.free_port, live.server, live.process_tree, live.percentile
 
 
 def client(endpoint: str, keys: tuple[str, str]):
@@ -145,22 +93,6 @@ def client(endpoint: str, keys: tuple[str, str]):
 def seed(iam, users: int) -> None:
     for i in range(users):
         iam.create_user(UserName=f"user-{i}", Path="/bench/", Tags=[{"Key": "n", "Value": str(i)}])
-
-
-def process_tree(pid: int) -> list[int]:
-    """``pid`` and its descendants (gunicorn's workers), from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                children.setdefault(parent, []).append(int(entry.name))
-    out, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        out.append(current)
-        todo.extend(children.get(current, ()))
-    return out
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -181,11 +113,6 @@ def timed_calls(call, n: int) -> list[float]:
         call()
         out.append(perf() - t0)
     return out
-
-
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
 def round_trips(clients: dict, pids: dict, operations: dict, calls: int, rounds: int, warmup: int):
@@ -298,7 +225,7 @@ def main() -> int:
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
-    keys = this_servers_root_keys()
+    keys = live.this_servers_root_keys("bench@example.com", "API benchmark")
     ours_port, moto_port = free_port(), free_port()
     env = {**os.environ, **SERVER_ENV}
     gunicorn = [

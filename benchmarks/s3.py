@@ -31,19 +31,14 @@ Target: at least moto's rate, and memory flat in object size.
 from __future__ import annotations
 
 import argparse
-import contextlib
+import importlib.util
 import os
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,61 +71,24 @@ import boto3  # noqa: E402
 import botocore.config  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+
+def _live_servers():
+    """benchmarks/live_servers.py, imported by its path (as benchmarks/api.py imports its siblings)."""
+    spec = importlib.util.spec_from_file_location(
+        "benchmarks_live_servers", ROOT / "benchmarks" / "live_servers.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+live = _live_servers()
+free_port, server, tree, percentile = live.free_port, live.server, live.process_tree, live.percentile
+
 MOTO_KEYS = ("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 OURS, MOTO = "iamconsole (gunicorn)", "moto_server"
 KIB, MIB = 1024, 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: the server exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - our own local server
-            return
-        except urllib.error.HTTPError:
-            return  # it answers
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up in {timeout} s")
-
-
-@contextlib.contextmanager
-def server(command: list[str], port: int, *, env: dict, log: Path):
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own command line
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        try:
-            wait_until_up(f"http://127.0.0.1:{port}/", process)
-            yield process
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
-
-def this_servers_root_keys() -> tuple[str, str]:
-    """A fresh account and its root's access key, made through the services (setup only)."""
-    from accounts.services import access_keys
-    from accounts.services import account as account_services
-
-    root = account_services.create_account(
-        email="s3-bench@example.com", password="Bench-Passw0rd!x", account_name="S3 benchmark"
-    )
-    key = access_keys.create_access_key(root)
-    return key.access_key_id, key.secret_access_key
 
 
 def client(endpoint: str, keys: tuple[str, str]):
@@ -148,21 +106,6 @@ def client(endpoint: str, keys: tuple[str, str]):
 
 
 # ----------------------------------------------------------------------------- memory
-
-
-def tree(pid: int) -> list[int]:
-    """``pid`` and its descendants (gunicorn's master and workers)."""
-    found, frontier = [pid], [pid]
-    while frontier:
-        parent = frontier.pop()
-        try:
-            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
-        except OSError:
-            continue
-        for child in map(int, children):
-            found.append(child)
-            frontier.append(child)
-    return found
 
 
 def rss_kib(pid: int) -> int:
@@ -228,11 +171,6 @@ def put_and_get(s3, bucket: str, prefix: str, body: bytes, count: int) -> tuple[
     return puts, gets
 
 
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--small", type=int, default=300, help="1 KiB puts and gets per server")
@@ -250,7 +188,7 @@ def main() -> int:
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
-    keys = this_servers_root_keys()
+    keys = live.this_servers_root_keys("s3-bench@example.com", "S3 benchmark")
     ours_port, moto_port = free_port(), free_port()
     env = {**os.environ, **SERVER_ENV}
     if args.connection_per_request:
